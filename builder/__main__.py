@@ -1,0 +1,9 @@
+"""Allow `python -m builder` as well as the `jobzone` command."""
+
+from __future__ import annotations
+
+import sys
+
+from builder.cli import main
+
+sys.exit(main())

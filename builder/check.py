@@ -1,0 +1,88 @@
+"""The check pipeline: read -> split -> meta -> parse -> score -> verify, then across reports.
+
+`analyse` is pure (bytes in, data and diagnostics out); `check_files` is the I/O edge
+that reads files. A report that fails early still yields its diagnostics, and never
+stops the others from being checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.corpus import Entry, RoleIndex, verify_corpus
+from builder.diagnostics import Diagnostic, Location, error
+from builder.meta import read_meta
+from builder.methodology import Methodology
+from builder.parse import parse_report
+from builder.score import score_report
+from builder.source import decode, split_frontmatter
+from builder.verify import verify_report
+
+
+@dataclass
+class Checked:
+    path: str
+    entry: Entry | None
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class CheckResult:
+    checked: list[Checked]
+    index: RoleIndex | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [c.entry for c in self.checked if c.entry is not None]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not d.is_error for d in self.diagnostics)
+
+
+def analyse(data: bytes, path: str, m: Methodology) -> Checked:
+    """One report from bytes to a scored entry and its own diagnostics."""
+    text, problems = decode(data, path)
+    if text is None:
+        return Checked(path, None, problems)
+    source, problems = split_frontmatter(text, path)
+    if source is None:
+        return Checked(path, None, problems)
+    meta, problems = read_meta(source)
+    if meta is None:
+        return Checked(path, None, problems)
+    report = parse_report(source, meta, m)
+    card = score_report(report.inputs, meta, m)
+    return Checked(path, Entry(report, card), [*problems, *verify_report(report, card, m)])
+
+
+def read_bytes(path: Path, shown: str) -> tuple[bytes | None, Diagnostic | None]:
+    try:
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, error("JZ001", f"cannot read file: {exc.strerror or exc}", Location(shown))
+
+
+def check_files(files: list[tuple[Path, str]], m: Methodology) -> CheckResult:
+    """Check each (path, shown name) and then the reports against each other."""
+    checked: list[Checked] = []
+    for path, shown in files:
+        data, problem = read_bytes(path, shown)
+        if data is None:
+            checked.append(Checked(shown, None, [problem]))
+            continue
+        try:
+            checked.append(analyse(data, shown, m))
+        except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
+            checked.append(Checked(shown, None, [error("JZ000", f"internal error while checking: "
+                                                        f"{type(exc).__name__}: {exc}", Location(shown))]))
+    entries = [c.entry for c in checked if c.entry is not None]
+    index, cross = verify_corpus(entries, m)
+    diagnostics = sorted({d for c in checked for d in c.diagnostics} | set(cross), key=Diagnostic.sort_key)
+    return CheckResult(checked, index, diagnostics)

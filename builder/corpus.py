@@ -1,0 +1,104 @@
+"""Checks across reports: unique titles and slugs, and cited scores against the cited report.
+
+Runs after every report is parsed and scored, since a citation can only be checked
+once the whole site is known (the two-phase build of MkDocs and Pelican).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from builder.diagnostics import Diagnostic, error, warning
+from builder.methodology import Methodology
+from builder.model import Citation, Report
+from builder.numbers import agrees, format_number
+from builder.score import Scorecard
+from builder.verify import same_label
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One parsed and scored report."""
+
+    report: Report
+    card: Scorecard
+
+    @property
+    def score(self):  # noqa: ANN201 - Decimal | None
+        return self.card.number("score")
+
+
+def role_key(name: str) -> str:
+    """How role names are matched: any case, '&' as 'and', punctuation other than '/' ignored."""
+    text = name.casefold().replace("&", " and ")
+    text = re.sub(r"[^\w/+ ]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass
+class RoleIndex:
+    """Every title and alias of the site, mapped to its report."""
+
+    by_name: dict[str, Entry]
+    by_slug: dict[str, Entry]
+
+    def find(self, role: str) -> Entry | None:
+        """Match a cited name, also without leading words ("But ML/AI Engineer")."""
+        words = role_key(role).split(" ")
+        for start in range(len(words)):
+            entry = self.by_name.get(" ".join(words[start:]))
+            if entry is not None:
+                return entry
+        return None
+
+
+def build_index(entries: list[Entry]) -> tuple[RoleIndex, list[Diagnostic]]:
+    """Index titles, aliases and slugs; a name claimed twice is an error on the later file."""
+    problems: list[Diagnostic] = []
+    by_name: dict[str, Entry] = {}
+    by_slug: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.report.path):
+        meta = entry.report.meta
+        slug_owner = by_slug.setdefault(meta.slug, entry)
+        if slug_owner is not entry:
+            problems.append(error("JZ104", f"slug '{meta.slug}' is already used by {slug_owner.report.path}",
+                                  meta.slug_location or meta.title_location))
+        for kind, name in (("title", meta.title), *(("alias", alias) for alias in meta.aliases)):
+            owner = by_name.setdefault(role_key(name), entry)
+            if owner is not entry:
+                problems.append(error("JZ104", f"{kind} {name!r} is already the title or an alias of "
+                                      f"{owner.report.path} ({owner.report.meta.title!r})", meta.title_location))
+    return RoleIndex(by_name, by_slug), problems
+
+
+def _check_citation(citation: Citation, target: Entry, m: Methodology) -> list[Diagnostic]:
+    problems = []
+    score = target.score
+    if score is None:
+        return problems
+    if not agrees(citation.score.value, score, citation.score.decimals):
+        problems.append(error("JZ404", f"{citation.role} is cited at {citation.score.text}, but its report "
+                              f"{target.report.path} scores {format_number(score)}", citation.score.location))
+    sublabel = target.card.text("sublabel")
+    if citation.sublabel is not None and sublabel is not None and not same_label(citation.sublabel.text, sublabel):
+        problems.append(error("JZ407", f"{citation.role} is cited as {citation.sublabel.text}, but its report "
+                              f"{target.report.path} is {sublabel}", citation.sublabel.location))
+    return problems
+
+
+def verify_corpus(entries: list[Entry], m: Methodology) -> tuple[RoleIndex, list[Diagnostic]]:
+    index, problems = build_index(entries)
+    for entry in entries:
+        unassessed: set[str] = set()
+        for citation in entry.report.citations:
+            target = index.find(citation.role)
+            if target is None:
+                key = role_key(citation.role)
+                if key not in unassessed:
+                    unassessed.add(key)
+                    problems.append(warning("JZ405", f"{citation.role} ({citation.score.text}) has no report of its "
+                                            "own; its cited score cannot be checked", citation.location))
+            else:
+                problems.extend(_check_citation(citation, target, m))
+    return index, problems

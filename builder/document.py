@@ -1,0 +1,188 @@
+"""Markdown body -> sections of located blocks, through markdown-it-py's token stream.
+
+markdown-it gives each block token a source map (`Token.map`, 0-based line range);
+this module turns that into file line numbers and, for table cells and prose, into
+columns, so every number a report states can be pointed at exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Union
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """CommonMark plus GFM tables and strikethrough; raw HTML is never passed through."""
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    line: int
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    def column(self, *prefixes: str) -> int | None:
+        """Index of the first header cell starting with one of the prefixes (any case)."""
+        wanted = tuple(p.casefold() for p in prefixes)
+        for index, cell in enumerate(self.header):
+            if cell.text.casefold().startswith(wanted):
+                return index
+        return None
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a pandas DataFrame of strings, header as columns, padded to width."""
+        import pandas as pd
+
+        names = [cell.text for cell in self.header]
+        body = [[cell.text for cell in row[: self.width]] + [""] * (self.width - len(row)) for row in self.rows]
+        frame = pd.DataFrame(body, columns=pd.Index(names, dtype=object), dtype=object)
+        frame.index = pd.Index([row[0].line if row else self.line for row in self.rows], name="line")
+        return frame
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph, list item or heading: its raw source lines and where they start."""
+
+    kind: str  # "paragraph" | "item" | "cell"
+    text: str
+    line: int
+    list_id: int | None = None
+    col: int = 1  # column of the first character (table cells start mid-line)
+
+    def locate(self, index: int) -> tuple[int, int]:
+        """File (line, col) of a character offset into `text`."""
+        before = self.text[:index]
+        newlines = before.count("\n")
+        if not newlines:
+            return self.line, self.col + index
+        return self.line + newlines, index - (before.rfind("\n") + 1) + 1
+
+
+Block = Union[Table, TextBlock]
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int
+    blocks: list[Block] = field(default_factory=list)
+
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if isinstance(block, Table)]
+
+    def texts(self) -> list[TextBlock]:
+        return [block for block in self.blocks if isinstance(block, TextBlock)]
+
+
+@dataclass
+class Document:
+    sections: list[Section]  # the first, level 0, holds anything before the first heading
+    tokens: list[Token]
+    body_line: int
+
+    def section(self, title: str) -> Section | None:
+        wanted = normalise_title(title)
+        return next((s for s in self.sections if normalise_title(s.title) == wanted), None)
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(title.replace("\u2019", "'").casefold().split())
+
+
+def split_row(line: str) -> list[tuple[int, str]]:
+    """Split a raw table row at unescaped pipes: (0-based column, stripped text) per cell."""
+    cells: list[tuple[int, str]] = []
+    start = len(line) - len(line.lstrip())
+    end = len(line.rstrip())
+    if start < end and line[start] == "|":
+        start += 1
+    if end > start and line[end - 1] == "|" and (end < 2 or line[end - 2] != "\\"):
+        end -= 1
+    cell_start = start
+    index = start
+    while index <= end:
+        if index == end or (line[index] == "|" and line[index - 1] != "\\"):
+            raw = line[cell_start:index]
+            stripped = raw.strip()
+            offset = cell_start + (len(raw) - len(raw.lstrip())) if stripped else cell_start
+            cells.append((offset, stripped.replace("\\|", "|")))
+            cell_start = index + 1
+        index += 1
+    return cells
+
+
+def _table(tokens: list[Token], start: int, lines: list[str], first_line: int) -> tuple[Table, int]:
+    header: tuple[Cell, ...] = ()
+    rows: list[tuple[Cell, ...]] = []
+    index = start
+    in_head = False
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open" and token.map:
+            row_line = token.map[0]
+            cells = tuple(Cell(text, first_line + row_line, col + 1) for col, text in split_row(lines[row_line]))
+            if in_head:
+                header = cells
+            else:
+                rows.append(cells)
+        index += 1
+    table_map = tokens[start].map or [0, 0]
+    return Table(header, tuple(rows), first_line + table_map[0]), index
+
+
+def parse_document(body: str, body_line: int = 1) -> Document:
+    """Group the body's top-level blocks under the heading that precedes them."""
+    tokens = markdown_parser().parse(body)
+    lines = body.split("\n")
+    first = body_line
+    sections = [Section("", 0, body_line)]
+    list_counter = 0
+    current_list: int | None = None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "heading_open" and token.map:
+            inline = tokens[index + 1]
+            sections.append(Section(inline.content.strip(), int(token.tag[1:]), first + token.map[0]))
+        elif token.type == "table_open" and token.level == 0:
+            table, index = _table(tokens, index, lines, first)
+            sections[-1].blocks.append(table)
+        elif token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
+            list_counter += 1
+            current_list = list_counter
+        elif token.type in ("bullet_list_close", "ordered_list_close") and token.level == 0:
+            current_list = None
+        elif token.type == "list_item_open" and token.level == 1 and token.map:
+            text = "\n".join(lines[token.map[0]:token.map[1]]).rstrip()
+            sections[-1].blocks.append(TextBlock("item", text, first + token.map[0], current_list))
+        elif token.type == "paragraph_open" and token.level == 0 and token.map:
+            text = "\n".join(lines[token.map[0]:token.map[1]]).rstrip()
+            sections[-1].blocks.append(TextBlock("paragraph", text, first + token.map[0]))
+        index += 1
+    return Document(sections, tokens, body_line)

@@ -1,0 +1,254 @@
+"""The scoring methodology, loaded from data so a site can change it without code.
+
+The package ships `data/methodology.toml`; a site may put its own `methodology.toml`
+beside its config to override any part of it (tables are merged key by key; the
+`zones` and `sublabels` lists are replaced whole).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+COEFFICIENTS = (
+    "trs_base", "trs_max", "modifier_base", "evidence", "barrier", "growth",
+    "raw_floor", "raw_span", "score_scale",
+)
+PRECISIONS = ("weighted", "trs", "modifier", "raw", "score")
+RANGES = ("principle", "growth", "task_score", "time_share", "evidence", "barrier")
+METRICS = (
+    "score", "growth_correlation", "protective_total", "evidence_total", "barrier_total",
+    "trs", "share_high", "displacement", "augmentation",
+)
+
+
+class MethodologyError(ValueError):
+    """The methodology data is malformed; names the file and, when known, the line."""
+
+    def __init__(self, path: str, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(f"{path}:{line}:{col}: {message}")
+        self.path, self.line, self.col, self.message = path, line, col, message
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    min: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Bound:
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def holds(self, value: Decimal) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self, metric: str) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"{metric} >= {self.min}")
+        if self.max is not None:
+            parts.append(f"{metric} <= {self.max}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class SubLabelRule:
+    label: str
+    zone: str
+    when: dict[str, Bound]
+    rule: str
+    published: bool
+
+    def applies(self, zone: str, metrics: dict[str, Decimal]) -> bool:
+        return zone == self.zone and all(
+            bound.holds(metrics[name]) for name, bound in self.when.items()
+        )
+
+
+@dataclass(frozen=True)
+class Methodology:
+    name: str
+    version: str
+    coefficients: dict[str, Decimal]
+    precision: dict[str, int]
+    ranges: dict[str, tuple[Decimal, Decimal]]
+    protective_max: int
+    barrier_max: int
+    task_time: int
+    high_score_threshold: int
+    labels: dict[str, str]  # upper-case label -> split name
+    zones: tuple[Zone, ...]
+    sublabels: tuple[SubLabelRule, ...]
+    source: tuple[str, ...] = field(default=())
+
+    def zone_of(self, score: Decimal) -> str:
+        """The first zone, from the top, whose minimum the score reaches."""
+        for zone in self.zones:
+            if score >= zone.min:
+                return zone.name
+        return self.zones[-1].name
+
+    def zone_named(self, name: str) -> Zone | None:
+        for zone in self.zones:
+            if zone.name.casefold() == name.casefold():
+                return zone
+        return None
+
+    def sublabel_of(self, zone: str, metrics: dict[str, Decimal]) -> SubLabelRule | None:
+        for rule in self.sublabels:
+            if rule.applies(zone, metrics):
+                return rule
+        return None
+
+
+def _read_toml(text: str, path: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+), column (\d+)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        raise MethodologyError(path, f"invalid TOML: {exc}", line, col) from exc
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _decimal(value: Any, where: str, path: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise MethodologyError(path, f"{where}: expected a number, found {value!r}")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise MethodologyError(path, f"{where}: expected a number, found {value!r}") from exc
+
+
+def _int(value: Any, where: str, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MethodologyError(path, f"{where}: expected an integer, found {value!r}")
+    return value
+
+
+def _table(data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise MethodologyError(path, f"[{key}]: expected a table")
+    return value
+
+
+def _build(data: dict[str, Any], path: str, sources: tuple[str, ...]) -> Methodology:
+    coefficients_data = _table(data, "coefficients", path)
+    coefficients = {
+        key: _decimal(coefficients_data.get(key), f"coefficients.{key}", path) for key in COEFFICIENTS
+    }
+    if coefficients["raw_span"] == 0:
+        raise MethodologyError(path, "coefficients.raw_span: must not be zero")
+    precision_data = _table(data, "precision", path)
+    precision = {key: _int(precision_data.get(key), f"precision.{key}", path) for key in PRECISIONS}
+    for key, places in precision.items():
+        if not 0 <= places <= 10:
+            raise MethodologyError(path, f"precision.{key}: expected 0..10, found {places}")
+    ranges_data = _table(data, "ranges", path)
+    ranges: dict[str, tuple[Decimal, Decimal]] = {}
+    for key in RANGES:
+        pair = ranges_data.get(key)
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise MethodologyError(path, f"ranges.{key}: expected [min, max]")
+        low, high = (_decimal(v, f"ranges.{key}", path) for v in pair)
+        if low > high:
+            raise MethodologyError(path, f"ranges.{key}: min {low} is above max {high}")
+        ranges[key] = (low, high)
+    totals = _table(data, "totals", path)
+    labels_data = _table(data, "labels", path)
+    labels = {str(k).upper(): str(v) for k, v in labels_data.items()}
+    if not labels:
+        raise MethodologyError(path, "[labels]: expected at least one Aug/Disp label")
+
+    zones_data = data.get("zones")
+    if not isinstance(zones_data, list) or not zones_data:
+        raise MethodologyError(path, "[[zones]]: expected at least one zone")
+    zones = []
+    for index, item in enumerate(zones_data):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise MethodologyError(path, f"zones[{index}]: expected a table with a name")
+        zones.append(Zone(item["name"], _decimal(item.get("min"), f"zones[{index}].min", path),
+                          str(item.get("description", ""))))
+    if any(a.min <= b.min for a, b in zip(zones, zones[1:])):
+        raise MethodologyError(path, "[[zones]]: zones must be listed from the highest minimum down")
+    zone_names = {zone.name for zone in zones}
+
+    rules = []
+    for index, item in enumerate(data.get("sublabels") or []):
+        where = f"sublabels[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise MethodologyError(path, f"{where}: expected a table with a label")
+        if item.get("zone") not in zone_names:
+            raise MethodologyError(path, f"{where}.zone: expected one of {sorted(zone_names)}, found {item.get('zone')!r}")
+        when: dict[str, Bound] = {}
+        for metric, bound in (item.get("when") or {}).items():
+            if metric not in METRICS:
+                raise MethodologyError(path, f"{where}.when: unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+            if not isinstance(bound, dict) or not set(bound) <= {"min", "max"}:
+                raise MethodologyError(path, f"{where}.when.{metric}: expected {{ min = …, max = … }}")
+            when[metric] = Bound(
+                _decimal(bound["min"], f"{where}.when.{metric}.min", path) if "min" in bound else None,
+                _decimal(bound["max"], f"{where}.when.{metric}.max", path) if "max" in bound else None,
+            )
+        rules.append(SubLabelRule(item["label"], item["zone"], when, str(item.get("rule", "")),
+                                  bool(item.get("published", False))))
+    return Methodology(
+        name=str(data.get("name", "")),
+        version=str(data.get("version", "")),
+        coefficients=coefficients,
+        precision=precision,
+        ranges=ranges,
+        protective_max=_int(totals.get("protective_max"), "totals.protective_max", path),
+        barrier_max=_int(totals.get("barrier_max"), "totals.barrier_max", path),
+        task_time=_int(totals.get("task_time"), "totals.task_time", path),
+        high_score_threshold=_int(totals.get("high_score_threshold"), "totals.high_score_threshold", path),
+        labels=labels,
+        zones=tuple(zones),
+        sublabels=tuple(rules),
+        source=sources,
+    )
+
+
+def default_text() -> str:
+    return resources.files("builder").joinpath("data/methodology.toml").read_text(encoding="utf-8")
+
+
+def load_methodology(override_text: str | None = None, override_path: str = "methodology.toml") -> Methodology:
+    """The package methodology, with a site's override text merged over it."""
+    data = _read_toml(default_text(), "builder/data/methodology.toml")
+    sources = ("builder/data/methodology.toml",)
+    path = "builder/data/methodology.toml"
+    if override_text is not None:
+        data = _merge(data, _read_toml(override_text, override_path))
+        sources += (override_path,)
+        path = override_path
+    return _build(data, path, sources)
+
+
+def load_methodology_file(path: Path | None) -> Methodology:
+    """I/O edge: read the site's override file, if there is one."""
+    if path is None or not path.exists():
+        return load_methodology()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MethodologyError(str(path), f"cannot read: {exc}") from exc
+    return load_methodology(text, str(path))

@@ -1,0 +1,526 @@
+"""Document -> Report: find each section's table and statements and read their numbers.
+
+Pure: takes the split source, validated frontmatter and the methodology; returns a
+`Report` whose `diagnostics` list every structural problem (missing section, ragged
+row, non-numeric cell), each with file, line and column. Values that cannot be read
+are left as None so the scorer skips what depends on them instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from builder import sections as S
+from builder.diagnostics import Diagnostic, Location, error
+from builder.document import Cell, Document, Section, Table, TextBlock, normalise_title, parse_document
+from builder.methodology import Methodology
+from builder.model import Chain, Citation, Claim, Gap, Inputs, Mention, Meta, Report, ScoredRow, TaskRow
+from builder.numbers import Stated, StatedText, parse_fraction, parse_plain, to_decimal
+from builder.source import SourceText
+from builder.statements import RELATIONS, Patterns, clean_role, patterns
+
+
+class _Reader:
+    """Collects claims and diagnostics while walking one report."""
+
+    def __init__(self, path: str, document: Document, methodology: Methodology) -> None:
+        self.path = path
+        self.document = document
+        self.methodology = methodology
+        self.p: Patterns = patterns(tuple(zone.name for zone in methodology.zones))
+        self.diagnostics: list[Diagnostic] = []
+        self.claims: list[Claim] = []
+        self.chains: list[Chain] = []
+        self.tables: dict[str, Table] = {}
+
+    # -- locations and values -------------------------------------------------
+    def loc(self, line: int, col: int = 1) -> Location:
+        return Location(self.path, line, col)
+
+    def fail(self, code: str, message: str, line: int, col: int = 1) -> None:
+        self.diagnostics.append(error(code, message, self.loc(line, col)))
+
+    def stated_in(self, block: TextBlock, match: re.Match[str], group: str, negate: bool = False) -> Stated:
+        line, col = block.locate(match.start(group))
+        text = match.group(group)
+        value = to_decimal(text)
+        return Stated(-value if negate else value, text, self.loc(line, col))
+
+    def text_in(self, block: TextBlock, match: re.Match[str], group: str) -> StatedText:
+        line, col = block.locate(match.start(group))
+        return StatedText(match.group(group).strip(), self.loc(line, col))
+
+    def claim(self, key: str, stated: Stated | StatedText, context: str) -> None:
+        self.claims.append(Claim(key, stated, context))
+
+    def cell_number(self, cell: Cell | None, what: str, example: str = "a number") -> Stated | None:
+        if cell is None:
+            return None
+        value = parse_plain(cell.text)
+        if value is None:
+            found = f"{cell.text!r}" if cell.text else "an empty cell"
+            self.fail("JZ114", f"{what}: expected {example}, found {found}", cell.line, cell.col)
+            return None
+        return Stated(value, cell.text.strip().rstrip("%").strip(), self.loc(cell.line, cell.col))
+
+    def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str, example: str) -> None:
+        if cell is None:
+            return
+        match = self.p.out_of.fullmatch(cell.text)
+        if match is None:
+            value = parse_plain(cell.text)
+            if value is None:
+                self.fail("JZ114", f"{what}: expected {example}, found {cell.text!r}", cell.line, cell.col)
+                return
+            self.claim(total_key, Stated(value, cell.text.strip(), self.loc(cell.line, cell.col)), what)
+            return
+        block = TextBlock("cell", cell.text, cell.line, col=cell.col)
+        self.claim(total_key, self.stated_in(block, match, "value"), what)
+        self.claim(max_key, self.stated_in(block, match, "max"), what)
+
+    # -- structure ----------------------------------------------------------------
+    def section(self, title: str) -> Section | None:
+        found = self.document.section(title)
+        if found is None:
+            self.fail("JZ111", f"missing section '## {title}'", self.document.body_line)
+        return found
+
+    def table(self, section: Section | None, key: str, columns: dict[str, tuple[str, ...]]) -> tuple[Table, dict[str, int]] | None:
+        if section is None:
+            return None
+        tables = section.tables()
+        if not tables:
+            self.fail("JZ112", f"section '{section.title}' has no table: expected a pipe table with columns "
+                      f"{', '.join(names[0] for names in columns.values())}", section.line)
+            return None
+        table = tables[0]
+        self.tables[key] = table
+        found: dict[str, int] = {}
+        for name, prefixes in columns.items():
+            index = table.column(*prefixes)
+            if index is None:
+                header = " | ".join(cell.text for cell in table.header)
+                self.fail("JZ112", f"table in '{section.title}' has no '{prefixes[0]}' column (header is '{header}')",
+                          table.line)
+                return None
+            found[name] = index
+        return table, found
+
+    def statement(self, section: Section | None, pattern: re.Pattern[str], expected: str) -> tuple[TextBlock, re.Match[str]] | None:
+        if section is None:
+            return None
+        for block in section.texts():
+            match = pattern.search(block.text)
+            if match:
+                return block, match
+        self.fail("JZ115", f"section '{section.title}' has no statement of the form '{expected}'", section.line)
+        return None
+
+    @staticmethod
+    def cell(row: tuple[Cell, ...], index: int) -> Cell | None:
+        return row[index] if index < len(row) else None
+
+    def check_ragged(self) -> None:
+        for section in self.document.sections:
+            for table in section.tables():
+                for row in table.rows:
+                    if len(row) == table.width:
+                        continue
+                    line = row[0].line if row else table.line
+                    col = row[table.width].col if len(row) > table.width else (row[-1].col + len(row[-1].text) if row else 1)
+                    hint = " (a line right after a table belongs to it: separate them with a blank line)" \
+                        if len(row) == 1 and "|" not in row[0].text else ""
+                    self.fail("JZ113", f"table row has {len(row)} cells, expected {table.width} like its header "
+                              f"'{' | '.join(c.text for c in table.header)}'{hint}", line, col)
+
+
+def _is_row(cell: Cell | None, *names: str) -> bool:
+    return cell is not None and normalise_title(cell.text) in names
+
+
+def _role_definition(r: _Reader, meta: Meta) -> None:
+    found = r.table(r.section(S.ROLE_DEFINITION), "role", {"field": ("Field",), "value": ("Value",)})
+    if found is None:
+        return
+    table, cols = found
+    for row in table.rows:
+        if _is_row(r.cell(row, cols["field"]), "job title"):
+            value = r.cell(row, cols["value"])
+            if value is not None and " ".join(value.text.split()) != " ".join(meta.title.split()):
+                r.fail("JZ105", f"Role Definition's Job Title {value.text!r} differs from the frontmatter title "
+                       f"{meta.title!r}", value.line, value.col)
+            return
+    r.fail("JZ112", "Role Definition table has no 'Job Title' row", table.line)
+
+
+def _scored_rows(r: _Reader, table: Table, cols: dict[str, int], what: str, skip: tuple[str, ...]) -> list[ScoredRow]:
+    rows = []
+    for row in table.rows:
+        name = r.cell(row, cols["name"])
+        if name is None or _is_row(name, *skip):
+            continue
+        score = r.cell_number(r.cell(row, cols["score"]), f"{what} score of '{name.text}'", "a whole number such as 2 or -1")
+        rows.append(ScoredRow(name.text, score, r.loc(name.line, name.col)))
+    return rows
+
+
+def _total_row(r: _Reader, table: Table, cols: dict[str, int], names: tuple[str, ...], what: str) -> tuple[Cell, ...] | None:
+    for row in table.rows:
+        if _is_row(r.cell(row, cols["name"]), *names):
+            return row
+    r.fail("JZ112", f"{what} table has no '{names[0].title()}' row", table.line)
+    return None
+
+
+def _protective(r: _Reader) -> tuple[list[ScoredRow], Stated | None]:
+    section = r.section(S.PROTECTIVE)
+    found = r.table(section, "protective", {"name": ("Principle",), "score": ("Score",)})
+    growth: Stated | None = None
+    principles: list[ScoredRow] = []
+    if found:
+        table, cols = found
+        principles = _scored_rows(r, table, cols, "principle", ("protective total", "ai growth correlation"))
+        total = _total_row(r, table, cols, ("protective total",), "Protective Principles")
+        if total:
+            r.cell_fraction(r.cell(total, cols["score"]), "Protective Total", "protective.total", "protective.max", "a total such as 2/9")
+        growth_row = next((row for row in table.rows if _is_row(r.cell(row, cols["name"]), "ai growth correlation")), None)
+        if growth_row is None:
+            r.fail("JZ112", "Protective Principles table has no 'AI Growth Correlation' row", table.line)
+        else:
+            growth = r.cell_number(r.cell(growth_row, cols["score"]), "AI Growth Correlation", "a whole number from -2 to 2")
+    quick = r.statement(section, r.p.quick_screen, "Quick screen result: Protective N + Correlation N = …")
+    if quick:
+        block, match = quick
+        r.claim("protective.total", r.stated_in(block, match, "protective"), "quick screen")
+        r.claim("growth", r.stated_in(block, match, "growth"), "quick screen")
+    return principles, growth
+
+
+def _tasks(r: _Reader) -> list[TaskRow]:
+    section = r.section(S.TASKS)
+    columns = {"name": ("Task",), "time": ("Time",), "score": ("Score",), "weighted": ("Weighted",), "label": ("Aug/Disp", "Aug")}
+    found = r.table(section, "tasks", columns)
+    tasks: list[TaskRow] = []
+    if found:
+        table, cols = found
+        for row in table.rows:
+            name = r.cell(row, cols["name"])
+            if name is None or _is_row(name, "total"):
+                continue
+            what = f"task '{name.text}'"
+            index = len(tasks)
+            time = r.cell_number(r.cell(row, cols["time"]), f"Time % of {what}", "a share such as 15%")
+            score = r.cell_number(r.cell(row, cols["score"]), f"Score of {what}", "a whole number from 1 to 5")
+            weighted = r.cell_number(r.cell(row, cols["weighted"]), f"Weighted of {what}", "a number such as 0.30")
+            if weighted is not None:
+                r.claim(f"task.{index}.weighted", weighted, f"Weighted of {what}")
+            label_cell = r.cell(row, cols["label"])
+            label = StatedText(label_cell.text, r.loc(label_cell.line, label_cell.col)) if label_cell else None
+            tasks.append(TaskRow(name.text, time, score, weighted, label, r.loc(name.line, name.col)))
+        total = _total_row(r, table, cols, ("total",), "Task Decomposition")
+        if total:
+            time_total = r.cell_number(r.cell(total, cols["time"]), "Total Time %", "100%")
+            weighted_total = r.cell_number(r.cell(total, cols["weighted"]), "Total Weighted", "the sum of the Weighted column")
+            if time_total is not None:
+                r.claim("task.total.time", time_total, "Total Time %")
+            if weighted_total is not None:
+                r.claim("task.total.weighted", weighted_total, "Total Weighted")
+    trs = r.statement(section, r.p.trs, "Task Resistance Score: 6.00 - TOTAL = TRS/5.0")
+    if trs:
+        block, match = trs
+        base, total, result = (r.stated_in(block, match, g) for g in ("base", "total", "result"))
+        r.claim("coef.trs_base", base, "Task Resistance Score")
+        r.claim("task.total.weighted", total, "Task Resistance Score")
+        r.claim("trs", result, "Task Resistance Score")
+        r.chains.append(Chain("trs", (base, total), result))
+        if match.group("max"):
+            r.claim("coef.trs_max", r.stated_in(block, match, "max"), "Task Resistance Score")
+    split = r.statement(section, r.p.split_line, "Displacement/Augmentation split: N% displacement, N% augmentation, N% not involved")
+    if split:
+        block, match = split
+        wanted = {name.casefold(): name for name in r.methodology.labels.values()}
+        seen = set()
+        for part in r.p.split_part.finditer(block.text, match.end()):
+            label = " ".join(part.group("label").casefold().split())
+            if label in wanted:
+                seen.add(label)
+                r.claim(f"split.{wanted[label]}", r.stated_in(block, part, "value"), "Displacement/Augmentation split")
+        for missing in sorted(set(wanted) - seen):
+            r.fail("JZ115", f"Displacement/Augmentation split does not state the '{missing}' share", block.line)
+    return tasks
+
+
+def _evidence(r: _Reader) -> list[ScoredRow]:
+    found = r.table(r.section(S.EVIDENCE), "evidence", {"name": ("Dimension",), "score": ("Score",)})
+    if not found:
+        return []
+    table, cols = found
+    rows = _scored_rows(r, table, cols, "evidence", ("total",))
+    total = _total_row(r, table, cols, ("total",), "Evidence Score")
+    if total:
+        stated = r.cell_number(r.cell(total, cols["score"]), "Evidence Total", "the sum of the scores")
+        if stated is not None:
+            r.claim("evidence.total", stated, "Evidence Total")
+    return rows
+
+
+def _barriers(r: _Reader) -> list[ScoredRow]:
+    found = r.table(r.section(S.BARRIERS), "barriers", {"name": ("Barrier",), "score": ("Score",)})
+    if not found:
+        return []
+    table, cols = found
+    rows = _scored_rows(r, table, cols, "barrier", ("total",))
+    total = _total_row(r, table, cols, ("total",), "Barrier Assessment")
+    if total:
+        r.cell_fraction(r.cell(total, cols["score"]), "Barrier Total", "barrier.total", "barrier.max", "a total such as 1/10")
+    return rows
+
+
+def _growth_check(r: _Reader) -> None:
+    found = r.statement(r.section(S.GROWTH_CHECK), r.p.growth_confirmed, "Confirmed at +N.")
+    if found:
+        block, match = found
+        r.claim("growth", r.stated_in(block, match, "growth"), "AI Growth Correlation Check")
+
+
+_MODIFIER_ROWS = (("evidence modifier", "evidence", "evidence.total"),
+                  ("barrier modifier", "barrier", "barrier.total"),
+                  ("growth modifier", "growth", "growth"))
+
+
+def _composite(r: _Reader) -> None:
+    section = r.section(S.COMPOSITE)
+    found = r.table(section, "composite", {"name": ("Input",), "value": ("Value",)})
+    if found:
+        table, cols = found
+        rows = {normalise_title(row[cols["name"]].text): row for row in table.rows if r.cell(row, cols["name"])}
+        trs_row = rows.get("task resistance score")
+        if trs_row is None:
+            r.fail("JZ112", "Composite table has no 'Task Resistance Score' row", table.line)
+        else:
+            r.cell_fraction(r.cell(trs_row, cols["value"]), "Task Resistance Score", "trs", "coef.trs_max", "a score such as 3.15/5.0")
+        for name, kind, input_key in _MODIFIER_ROWS:
+            row = rows.get(name)
+            cell = r.cell(row, cols["value"]) if row else None
+            if cell is None:
+                r.fail("JZ112", f"Composite table has no '{name.title()}' row", table.line)
+                continue
+            block = TextBlock("cell", cell.text, cell.line, col=cell.col)
+            match = r.p.modifier.search(cell.text)
+            if match is None:
+                r.fail("JZ114", f"{name.title()}: expected '1.0 + (N × {r.methodology.coefficients[kind]}) = M', "
+                       f"found {cell.text!r}", cell.line, cell.col)
+                continue
+            negate = match.group("op") != "+"
+            base = r.stated_in(block, match, "base")
+            value = r.stated_in(block, match, "input", negate=negate)
+            coef = r.stated_in(block, match, "coef")
+            result = r.stated_in(block, match, "result")
+            r.claim("coef.modifier_base", base, name.title())
+            r.claim(input_key, value, name.title())
+            r.claim(f"coef.{kind}", coef, name.title())
+            r.claim(f"modifier.{kind}", result, name.title())
+            r.chains.append(Chain("modifier", (base, value, coef), result))
+    raw = r.statement(section, r.p.raw, "Raw: TRS × E × B × G = RAW")
+    if raw:
+        block, match = raw
+        factors = tuple(r.stated_in(block, match, g) for g in ("trs", "evidence", "barrier", "growth"))
+        for key, stated in zip(("trs", "modifier.evidence", "modifier.barrier", "modifier.growth"), factors):
+            r.claim(key, stated, "Raw")
+        result = r.stated_in(block, match, "result")
+        r.claim("raw", result, "Raw")
+        r.chains.append(Chain("raw", factors, result))
+    score = r.statement(section, r.p.score, "JobZone Score: (RAW - 0.54) / 7.93 × 100 = SCORE/100")
+    if score:
+        block, match = score
+        raw_stated, floor, span, scale = (r.stated_in(block, match, g) for g in ("raw", "floor", "span", "scale"))
+        result = r.stated_in(block, match, "result")
+        r.claim("raw", raw_stated, "JobZone Score")
+        r.claim("coef.raw_floor", floor, "JobZone Score")
+        r.claim("coef.raw_span", span, "JobZone Score")
+        r.claim("coef.score_scale", scale, "JobZone Score")
+        r.claim("score.formula", result, "JobZone Score")
+        if match.group("out_of"):
+            r.claim("coef.score_scale", r.stated_in(block, match, "out_of"), "JobZone Score")
+        r.chains.append(Chain("score", (raw_stated, floor, span, scale), result))
+    zone = r.statement(section, r.p.zone_line, "Zone: ZONE (Green >=48, Yellow 25-47, Red <25)")
+    if zone:
+        block, match = zone
+        r.claim("zone", r.text_in(block, match, "zone"), "Zone")
+        if match.group("bands"):
+            _bands(r, block, match)
+
+
+def _bands(r: _Reader, block: TextBlock, match: re.Match[str]) -> None:
+    """The band reminder after the zone: each limit is checked against the methodology."""
+    offset = match.start("bands")
+    for band in r.p.band.finditer(match.group("bands")):
+        name = r.methodology.zone_named(band.group("zone"))
+        assert name is not None
+        shifted = _Shifted(band, offset)
+        if band.group("op") in (">=", "≥", ">"):
+            r.claim(f"band.{name.name}.min", r.stated_in(block, shifted, "limit"), "Zone bands")
+        elif band.group("op"):
+            r.claim(f"band.{name.name}.below", r.stated_in(block, shifted, "limit"), "Zone bands")
+        else:
+            r.claim(f"band.{name.name}.min", r.stated_in(block, shifted, "low"), "Zone bands")
+            r.claim(f"band.{name.name}.max", r.stated_in(block, shifted, "high"), "Zone bands")
+
+
+class _Shifted:
+    """A match inside a substring, with positions moved back into the whole text."""
+
+    def __init__(self, match: re.Match[str], offset: int) -> None:
+        self.match, self.offset = match, offset
+
+    def start(self, group: str) -> int:
+        return self.match.start(group) + self.offset
+
+    def group(self, group: str) -> str:
+        return self.match.group(group)
+
+
+def _sublabel(r: _Reader) -> Claim | None:
+    section = r.section(S.SUBLABEL)
+    found = r.table(section, "sublabel", {"name": ("Metric",), "value": ("Value",)})
+    if found:
+        table, cols = found
+        seen = set()
+        for row in table.rows:
+            name, value = r.cell(row, cols["name"]), r.cell(row, cols["value"])
+            if name is None or value is None:
+                continue
+            metric = r.p.share_high_metric.search(name.text)
+            label = normalise_title(name.text)
+            if metric:
+                seen.add("share")
+                threshold = Stated(Decimal(metric.group("threshold")), metric.group("threshold"),
+                                   r.loc(name.line, name.col + metric.start("threshold")))
+                r.claim("coef.high_score_threshold", threshold, name.text)
+                stated = r.cell_number(value, name.text, "a share such as 70%")
+                if stated is not None:
+                    r.claim("share_high", stated, name.text)
+            elif label == "ai growth correlation":
+                seen.add("growth")
+                stated = r.cell_number(value, "Sub-label AI Growth Correlation", "a whole number from -2 to 2")
+                if stated is not None:
+                    r.claim("growth", stated, "Sub-Label Determination")
+            elif label in ("sub-label", "sublabel"):
+                seen.add("label")
+                text = re.split(r"\s+(?:--|\u2014|\u2013)\s+", value.text, maxsplit=1)[0]
+                r.claim("sublabel", StatedText(text.strip(), r.loc(value.line, value.col)), "Sub-label")
+        for key, row_name in (("share", "% of task time scoring 3+"), ("growth", "AI Growth Correlation"), ("label", "Sub-label")):
+            if key not in seen:
+                r.fail("JZ112", f"Sub-Label Determination table has no '{row_name}' row", table.line)
+    found_override = r.statement(section, r.p.override, "Assessor override: None -- formula score accepted.")
+    if found_override:
+        block, match = found_override
+        value = match.group("value")
+        stated = r.text_in(block, match, "value") if value.casefold() == "none" else r.stated_in(block, match, "value")
+        return Claim("override", stated, "Assessor override")
+    return None
+
+
+def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
+    """Scores, zones and sub-labels restated in prose, and other roles' cited scores."""
+    citations: list[Citation] = []
+    gaps: list[tuple[Stated, str, int]] = []
+    mentions: list[Mention] = []
+    pending_zone: tuple[StatedText, int | None] | None = None
+    for section in r.document.sections:
+        blocks: list[TextBlock] = list(section.texts())
+        for table in section.tables():
+            blocks.extend(TextBlock("cell", cell.text, cell.line, col=cell.col)
+                          for row in table.rows for cell in row if parse_plain(cell.text) is None)
+        blocks.sort(key=lambda b: (b.line, b.col))
+        for block in blocks:
+            text = block.text
+            for match in r.p.label_at.finditer(text):
+                r.claim("sublabel", r.text_in(block, match, "sublabel"), "sub-label restated")
+                r.claim("score", r.stated_in(block, match, "score"), "score restated")
+            for match in r.p.sits_in.finditer(text):
+                r.claim("score", r.stated_in(block, match, "score"), "score restated")
+                r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
+            group_zone = None
+            group = r.p.zone_group.search(text)
+            if group:
+                group_zone = r.text_in(block, group, "zone")
+            if pending_zone and block.kind == "item" and block.list_id is not None:
+                if pending_zone[1] in (None, block.list_id):
+                    pending_zone = (pending_zone[0], block.list_id)
+                    group_zone = group_zone or pending_zone[0]
+                else:
+                    pending_zone = None
+            elif pending_zone and block.kind != "item":
+                pending_zone = None
+            if group:
+                pending_zone = (r.text_in(block, group, "zone"), None)
+            taken: list[tuple[int, int]] = []
+            for match in r.p.not_role.finditer(text):
+                role = clean_role(match.group("role"))
+                line, col = block.locate(match.start("role"))
+                scored = r.p.scored_at.search(match.group("paren") or "")
+                if scored:
+                    shifted = _Shifted(scored, match.start("paren"))
+                    citations.append(Citation(role, r.stated_in(block, shifted, "score"), r.loc(line, col),
+                                              zone=r.text_in(block, shifted, "zone"), section=section.title))
+                elif role != role.upper():
+                    mentions.append(Mention(role, r.loc(line, col)))
+                taken.append(match.span())
+            for match in r.p.citation.finditer(text):
+                if any(start <= match.start() < end for start, end in taken):
+                    continue
+                role = clean_role(match.group("role"))
+                line, col = block.locate(match.start("role") + match.group("role").find(role))
+                score_group = "aijri" if match.group("aijri") else "score"
+                zone = r.text_in(block, match, "zone") if match.group("zone") else None
+                if zone is None and group_zone is not None and (group is None or match.start() > group.start()
+                                                                 or block.kind == "item"):
+                    zone = group_zone
+                sub = None
+                if match.group("sub") and zone is not None:
+                    sub = StatedText(f"{match.group('zone')} ({match.group('sub')})", zone.location)
+                before = r.p.relation_before.search(text[: match.start("role") + match.group("role").find(role)])
+                relation = RELATIONS[before.group("relation").casefold()] if before else None
+                citations.append(Citation(role, r.stated_in(block, match, score_group), r.loc(line, col), zone=zone,
+                                          sublabel=sub, relation=relation,
+                                          relation_text=before.group("relation") if before else "",
+                                          section=section.title))
+            for match in r.p.gap.finditer(text):
+                line, _ = block.locate(match.start("gap"))
+                gaps.append((r.stated_in(block, match, "gap"), section.title, line))
+    return citations, _pair_gaps(gaps, citations), mentions
+
+
+def _pair_gaps(gaps: list[tuple[Stated, str, int]], citations: list[Citation]) -> list[Gap]:
+    """A gap is measured to the nearest citation before it in the same section, else the next one after."""
+    paired = []
+    for stated, section, _ in gaps:
+        here = [c for c in citations if c.section == section]
+        before = [c for c in here if c.location <= stated.location]
+        after = [c for c in here if c.location > stated.location]
+        peer = before[-1] if before else (after[0] if after else None)
+        paired.append(Gap(stated, peer))
+    return paired
+
+
+def parse_report(source: SourceText, meta: Meta, methodology: Methodology) -> Report:
+    """Read every input, stated number and citation of one report."""
+    document = parse_document(source.body, source.body_line)
+    r = _Reader(source.path, document, methodology)
+    r.check_ragged()
+    _role_definition(r, meta)
+    principles, growth = _protective(r)
+    tasks = _tasks(r)
+    evidence = _evidence(r)
+    barriers = _barriers(r)
+    _growth_check(r)
+    _composite(r)
+    override = _sublabel(r)
+    for title in (S.COMMENTARY, *S.SUBSECTION_TITLES, S.MEANING):
+        r.section(title)
+    citations, gaps, mentions = _prose(r)
+    inputs = Inputs(tuple(principles), growth, tuple(tasks), tuple(evidence), tuple(barriers))
+    return Report(source.path, meta, document, r.tables, inputs, r.claims, r.chains, citations, gaps, mentions,
+                  override, r.diagnostics)

@@ -1,0 +1,106 @@
+"""From bytes to text and frontmatter: the first pure stage of reading a report.
+
+Everything here takes bytes or text and returns data plus diagnostics; the caller
+does the file I/O. Line numbers always count from the top of the file, frontmatter
+included, so a diagnostic points at the line an author sees in the editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+from builder.diagnostics import Diagnostic, Location, error
+
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A report's text split into its frontmatter data and its Markdown body."""
+
+    path: str
+    text: str  # whole file, BOM removed, newlines normalised to "\n"
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    meta_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes to text, refusing binary and non-UTF-8 files with a location."""
+    if not data.strip():
+        return None, [error("JZ004", "empty file: expected YAML frontmatter and a Markdown report", Location(path))]
+    if b"\x00" in data[:8192]:
+        return None, [error("JZ003", "binary file (contains NUL bytes): expected a UTF-8 Markdown report", Location(path))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [error("JZ002", f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
+                            Location(path, line, col))]
+    if text.startswith(_BOM):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loading without anchors and aliases, so an alias bomb cannot explode."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in frontmatter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _top_level_key_lines(node: yaml.Node) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines[str(key_node.value)] = key_node.start_mark.line
+    return lines
+
+
+def split_frontmatter(text: str, path: str) -> tuple[SourceText | None, list[Diagnostic]]:
+    """Separate YAML frontmatter from the body, keeping body line numbers exact."""
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        return None, [error("JZ101", "missing YAML frontmatter: expected the file to start with a '---' line, "
+                            "then at least 'title: …', then '---'", Location(path))]
+    lines = text.split("\n")
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if closing is None:
+        return None, [error("JZ101", "unterminated frontmatter: expected a closing '---' line", Location(path, 1, 1))]
+    yaml_text = "\n".join(lines[1:closing])
+    try:
+        loader = _NoAliasLoader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark else 2
+        col = mark.column + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [error("JZ101", f"invalid YAML in frontmatter: {problem}", Location(path, line, col))]
+    except RecursionError:
+        return None, [error("JZ101", "invalid YAML in frontmatter: nested too deeply", Location(path, 2, 1))]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, [error("JZ101", f"frontmatter must be a mapping of fields (title: …), found {type(data).__name__}",
+                            Location(path, 2, 1))]
+    key_lines = {key: line + 2 for key, line in _top_level_key_lines(node).items()} if node is not None else {}
+    body = "\n".join(lines[closing + 1:])
+    return SourceText(path, text, {str(k): v for k, v in data.items()}, body, closing + 2, key_lines), []

@@ -1,0 +1,102 @@
+"""The sentence patterns through which a report states derived numbers in prose.
+
+Each pattern names its numbers with groups, so the parser can turn a match into
+located claims. Zone names come from the methodology, never from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from builder.numbers import MINUS, NUMBER, TIMES
+
+U = r"\d+(?:\.\d+)?"  # an unsigned number
+N = NUMBER  # a signed number
+
+
+@dataclass(frozen=True)
+class Patterns:
+    zone_word: re.Pattern[str]
+    trs: re.Pattern[str]
+    split_line: re.Pattern[str]
+    split_part: re.Pattern[str]
+    quick_screen: re.Pattern[str]
+    growth_confirmed: re.Pattern[str]
+    modifier: re.Pattern[str]
+    out_of: re.Pattern[str]
+    raw: re.Pattern[str]
+    score: re.Pattern[str]
+    zone_line: re.Pattern[str]
+    band: re.Pattern[str]
+    share_high_metric: re.Pattern[str]
+    override: re.Pattern[str]
+    label_at: re.Pattern[str]
+    sits_in: re.Pattern[str]
+    not_role: re.Pattern[str]
+    scored_at: re.Pattern[str]
+    citation: re.Pattern[str]
+    relation_before: re.Pattern[str]
+    zone_group: re.Pattern[str]
+    gap: re.Pattern[str]
+
+
+# A role title as written in prose: capitalised words, with "of", "and", "&", "for"
+# between them ("Head of Data", "ML/AI Engineer").
+_TOKEN = r"[A-Z][A-Za-z0-9/&+.'\u2019-]*"
+ROLE = rf"{_TOKEN}(?:[ ](?:(?:of|and|for|in|the|&)[ ])*{_TOKEN})*"
+# Words that start a sentence rather than a role title.
+LEADING_WORDS = frozenset({"The", "A", "An", "But", "And", "Both", "Unlike", "Like", "Compared", "Comparison",
+                           "Versus", "Vs", "Even", "While", "Whereas", "As", "So", "Yet", "Only", "Each", "Every"})
+
+
+@lru_cache(maxsize=8)
+def patterns(zone_names: tuple[str, ...]) -> Patterns:
+    zone = "|".join(re.escape(name) for name in zone_names)
+    return Patterns(
+        zone_word=re.compile(rf"(?i:{zone})"),
+        trs=re.compile(rf"Task Resistance Score:\s*(?P<base>{U})\s*{MINUS}\s*(?P<total>{U})\s*=\s*(?P<result>{U})"
+                       rf"(?:\s*/\s*(?P<max>{U}))?"),
+        split_line=re.compile(r"Displacement\s*/\s*Augmentation split:", re.I),
+        split_part=re.compile(rf"(?P<value>{U})\s*%\s+(?P<label>[A-Za-z][A-Za-z ]*?)(?=\s*(?:,|\.|;|$|\band\b))"),
+        quick_screen=re.compile(rf"Protective\s+(?P<protective>{N})\s*\+\s*Correlation\s+(?P<growth>{N})", re.I),
+        growth_confirmed=re.compile(rf"Confirmed at\s+(?P<growth>{N})", re.I),
+        modifier=re.compile(rf"(?P<base>{U})\s*(?P<op>[+\-\u2212\u2013])\s*\(\s*(?P<input>{N})\s*{TIMES}\s*"
+                            rf"(?P<coef>{U})\s*\)\s*=\s*(?P<result>{U})"),
+        out_of=re.compile(rf"\s*(?P<value>{N})\s*/\s*(?P<max>{U})\s*"),
+        raw=re.compile(rf"Raw:\s*(?P<trs>{U})\s*{TIMES}\s*(?P<evidence>{U})\s*{TIMES}\s*(?P<barrier>{U})\s*{TIMES}\s*"
+                       rf"(?P<growth>{U})\s*=\s*(?P<result>{U})"),
+        score=re.compile(rf"JobZone Score:\s*\(\s*(?P<raw>{U})\s*{MINUS}\s*(?P<floor>{U})\s*\)\s*/\s*(?P<span>{U})\s*"
+                         rf"{TIMES}\s*(?P<scale>{U})\s*=\s*(?P<result>{U})(?:\s*/\s*(?P<out_of>{U}))?"),
+        zone_line=re.compile(rf"^Zone:\s*(?P<zone>[A-Za-z]+)(?:\s*\((?P<bands>[^)]*)\))?", re.M),
+        band=re.compile(rf"(?P<zone>{zone})\s*(?:(?P<op>>=|≥|<=|≤|<|>)\s*(?P<limit>{U})|(?P<low>{U})\s*[-\u2013]\s*(?P<high>{U}))",
+                        re.I),
+        share_high_metric=re.compile(r"%\s*of task time scoring\s+(?P<threshold>\d+)\+", re.I),
+        override=re.compile(rf"Assessor override:\s*(?P<value>None|{U})", re.I),
+        label_at=re.compile(rf"(?P<sublabel>(?:{zone})\s*\([A-Za-z][A-Za-z ]*\))\s+label at\s+(?P<score>{U})"),
+        sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+(?:[a-z]+\s+){{0,3}}?(?:mid-|low-|high-|upper-|lower-)?"
+                           rf"(?P<zone>{zone})\b"),
+        not_role=re.compile(rf"\bNOT\s+(?:an?\s+|the\s+)?(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]*)\))?"),
+        scored_at=re.compile(rf"scored\s+(?P<zone>{zone})\s+at\s+(?P<score>{U})"),
+        citation=re.compile(rf"(?P<role>{ROLE})\s*\(\s*(?:AIJRI\s+(?P<aijri>{U})|(?P<score>\d{{1,3}}\.\d+))\s*"
+                            rf"(?:,\s*(?P<zone>{zone})(?:\s+Zone)?(?:\s*\(?(?P<sub>[A-Z][A-Za-z]+)\)?)?)?\s*\)"),
+        relation_before=re.compile(r"(?P<relation>identical to|the same as|equal to|level with|above|below|"
+                                   r"higher than|lower than)\s+(?:the\s+)?$", re.I),
+        zone_group=re.compile(rf"\bthese\s+(?P<zone>{zone})\s+Zone\s+roles", re.I),
+        gap=re.compile(rf"\b(?P<gap>{U})-point gap"),
+    )
+
+
+RELATIONS = {
+    "identical to": "identical", "the same as": "identical", "equal to": "identical", "level with": "identical",
+    "above": "above", "higher than": "above", "below": "below", "lower than": "below",
+}
+
+
+def clean_role(name: str) -> str:
+    """Drop sentence-starting words so "The ML/AI Engineer" cites "ML/AI Engineer"."""
+    words = name.split(" ")
+    while len(words) > 1 and words[0] in LEADING_WORDS:
+        words = words[1:]
+    return " ".join(words).rstrip(".'\u2019")
