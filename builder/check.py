@@ -84,5 +84,6 @@ def check_files(files: list[tuple[Path, str]], m: Methodology) -> CheckResult:
                                                         f"{type(exc).__name__}: {exc}", Location(shown))]))
     entries = [c.entry for c in checked if c.entry is not None]
     index, cross = verify_corpus(entries, m)
-    diagnostics = sorted({d for c in checked for d in c.diagnostics} | set(cross), key=Diagnostic.sort_key)
+    unique = dict.fromkeys([*(d for c in checked for d in c.diagnostics), *cross])
+    diagnostics = sorted(unique, key=Diagnostic.sort_key)
     return CheckResult(checked, index, diagnostics)

@@ -36,9 +36,10 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int]:
+        """File order; diagnostics at one place keep the order they were found in."""
         loc = self.location
-        return (loc.path, loc.line, loc.col, self.code)
+        return (loc.path, loc.line, loc.col)
 
 
 def error(code: str, message: str, location: Location) -> Diagnostic:

@@ -83,7 +83,8 @@ class _Reader:
     def section(self, title: str) -> Section | None:
         found = self.document.section(title)
         if found is None:
-            self.fail("JZ111", f"missing section '## {title}'", self.document.body_line)
+            marks = "###" if title in S.SUBSECTION_TITLES else "##"
+            self.fail("JZ111", f"missing section '{marks} {title}'", self.document.body_line)
         return found
 
     def table(self, section: Section | None, key: str, columns: dict[str, tuple[str, ...]]) -> tuple[Table, dict[str, int]] | None:
