@@ -7,8 +7,10 @@ columns, so every number a report states can be pointed at exactly.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Union
 
 from markdown_it import MarkdownIt
@@ -70,13 +72,16 @@ class TextBlock:
     list_id: int | None = None
     col: int = 1  # column of the first character (table cells start mid-line)
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(match.end() for match in re.finditer("\n", self.text))]
+
     def locate(self, index: int) -> tuple[int, int]:
         """File (line, col) of a character offset into `text`."""
-        before = self.text[:index]
-        newlines = before.count("\n")
-        if not newlines:
+        row = bisect_right(self._line_starts, index) - 1
+        if row == 0:
             return self.line, self.col + index
-        return self.line + newlines, index - (before.rfind("\n") + 1) + 1
+        return self.line + row, index - self._line_starts[row] + 1
 
 
 Block = Union[Table, TextBlock]

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from builder.sections import SECTION_TITLES, SUBSECTION_TITLES
+from builder.sections import COMMENTARY, ROLE_DEFINITION, SECTION_TITLES, SUBSECTION_TITLES
 
 __all__ = ["SECTION_TITLES", "SUBSECTION_TITLES", "ImportResult", "ImportFormatError", "slugify", "import_text"]
 
@@ -163,10 +163,10 @@ def _blocks(lines: list[str], start: int, warnings: list[str]) -> list[tuple[str
 def _role_fields(blocks: list[tuple[str, Any, int]]) -> tuple[_Table | None, dict[str, tuple[str, int]]]:
     """The Role Definition section's first table, and its rows as field -> (value, line)."""
     section = None
-    for kind, value, _ in blocks:
+    for kind, value, _line in blocks:
         if kind == "heading" and value[0] == 2:
             section = value[1]
-        elif kind == "table" and section == SECTION_TITLES[0]:
+        elif kind == "table" and section == ROLE_DEFINITION:
             fields: dict[str, tuple[str, int]] = {}
             for n, row in enumerate(value.rows[1:]):
                 fields.setdefault(row[0].casefold(), (row[1] if len(row) > 1 else "", value.line + 2 + n))
@@ -190,6 +190,22 @@ def _fill(meta: dict[str, Any], key: str, value: Any) -> None:
     """Existing frontmatter wins; only a missing (or null) key takes the table's value."""
     if meta.get(key) is None:
         meta[key] = value
+
+
+def _structure_warnings(blocks: list[tuple[str, Any, int]]) -> list[str]:
+    """Sections repeated, missing, or a subsection outside Assessor Commentary: worth a look, not fatal."""
+    warnings: list[str] = []
+    seen: set[str] = set()
+    section = None
+    for _kind, (level, title), line_no in (b for b in blocks if b[0] == "heading"):
+        if title in seen:
+            warnings.append(f"line {line_no}: section '{title}' appears again")
+        seen.add(title)
+        if level == 2:
+            section = title
+        elif section != COMMENTARY:
+            warnings.append(f"line {line_no}: '{title}' is outside '{COMMENTARY}'")
+    return warnings + [f"missing section '{t}'" for t in SECTION_TITLES + SUBSECTION_TITLES if t not in seen]
 
 
 def import_text(text: str) -> ImportResult:
@@ -220,19 +236,7 @@ def import_text(text: str) -> ImportResult:
         _fill(meta, "seniority", fields["seniority level"][0])
     _fill(meta, "aliases", [])
 
-    seen: set[str] = set()
-    section = None
-    for kind, value, line_no in blocks:
-        if kind != "heading":
-            continue
-        if value[1] in seen:
-            warnings.append(f"line {line_no}: section '{value[1]}' appears again")
-        seen.add(value[1])
-        if value[0] == 2:
-            section = value[1]
-        elif section != SECTION_TITLES[8]:
-            warnings.append(f"line {line_no}: '{value[1]}' is outside '{SECTION_TITLES[8]}'")
-    warnings.extend(f"missing section '{t}'" for t in SECTION_TITLES + SUBSECTION_TITLES if t not in seen)
+    warnings.extend(_structure_warnings(blocks))
 
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     body = "\n\n".join(_render(kind, value) for kind, value, _ in blocks)

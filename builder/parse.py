@@ -9,6 +9,7 @@ are left as None so the scorer skips what depends on them instead of guessing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from decimal import Decimal
 
 from builder import sections as S
@@ -18,7 +19,7 @@ from builder.methodology import Methodology
 from builder.model import Chain, Citation, Claim, Gap, Inputs, Mention, Meta, Report, ScoredRow, TaskRow
 from builder.numbers import Stated, StatedText, parse_fraction, parse_plain, to_decimal
 from builder.source import SourceText
-from builder.statements import RELATIONS, Patterns, clean_role, patterns
+from builder.statements import RELATION_WINDOW, RELATIONS, ROLE_WINDOW, Patterns, clean_role, patterns
 
 
 class _Reader:
@@ -458,7 +459,10 @@ def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
             if group:
                 pending_zone = (r.text_in(block, group, "zone"), None)
             taken: list[tuple[int, int]] = []
-            for match in r.p.not_role.finditer(text):
+            for word in r.p.not_word.finditer(text):
+                match = r.p.role_after.match(text, word.end(), word.end() + ROLE_WINDOW + 420)
+                if match is None:
+                    continue
                 role = clean_role(match.group("role"))
                 line, col = block.locate(match.start("role"))
                 scored = r.p.scored_at.search(match.group("paren") or "")
@@ -468,12 +472,21 @@ def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
                                               zone=r.text_in(block, shifted, "zone"), section=section.title))
                 elif role != role.upper():
                     mentions.append(Mention(role, r.loc(line, col)))
-                taken.append(match.span())
-            for match in r.p.citation.finditer(text):
-                if any(start <= match.start() < end for start, end in taken):
+                taken.append((word.start(), match.end()))
+            spans = iter(taken)
+            span = next(spans, None)
+            for match in r.p.cited_score.finditer(text):
+                while span is not None and span[1] <= match.start():
+                    span = next(spans, None)
+                if span is not None and span[0] <= match.start() < span[1]:
                     continue
-                role = clean_role(match.group("role"))
-                line, col = block.locate(match.start("role") + match.group("role").find(role))
+                window_start = max(0, match.start() - ROLE_WINDOW)
+                named = r.p.role_before.search(text, window_start, match.start())
+                if named is None:
+                    continue
+                role = clean_role(named.group("role"))
+                role_start = named.start("role") + named.group("role").find(role)
+                line, col = block.locate(role_start)
                 score_group = "aijri" if match.group("aijri") else "score"
                 zone = r.text_in(block, match, "zone") if match.group("zone") else None
                 if zone is None and group_zone is not None and (group is None or match.start() > group.start()
@@ -482,7 +495,7 @@ def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
                 sub = None
                 if match.group("sub") and zone is not None:
                     sub = StatedText(f"{match.group('zone')} ({match.group('sub')})", zone.location)
-                before = r.p.relation_before.search(text[: match.start("role") + match.group("role").find(role)])
+                before = r.p.relation_before.search(text, max(0, role_start - RELATION_WINDOW), role_start)
                 relation = RELATIONS[before.group("relation").casefold()] if before else None
                 citations.append(Citation(role, r.stated_in(block, match, score_group), r.loc(line, col), zone=zone,
                                           sublabel=sub, relation=relation,
@@ -496,12 +509,14 @@ def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
 
 def _pair_gaps(gaps: list[tuple[Stated, str, int]], citations: list[Citation]) -> list[Gap]:
     """A gap is measured to the nearest citation before it in the same section, else the next one after."""
+    by_section: dict[str, list[Citation]] = {}
+    for citation in sorted(citations, key=lambda c: c.location):
+        by_section.setdefault(citation.section, []).append(citation)
     paired = []
     for stated, section, _ in gaps:
-        here = [c for c in citations if c.section == section]
-        before = [c for c in here if c.location <= stated.location]
-        after = [c for c in here if c.location > stated.location]
-        peer = before[-1] if before else (after[0] if after else None)
+        here = by_section.get(section, [])
+        index = bisect_right(here, stated.location, key=lambda c: c.location)
+        peer = here[index - 1] if index else (here[0] if here else None)
         paired.append(Gap(stated, peer))
     return paired
 

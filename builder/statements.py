@@ -34,9 +34,11 @@ class Patterns:
     override: re.Pattern[str]
     label_at: re.Pattern[str]
     sits_in: re.Pattern[str]
-    not_role: re.Pattern[str]
+    not_word: re.Pattern[str]
+    role_after: re.Pattern[str]
+    role_before: re.Pattern[str]
     scored_at: re.Pattern[str]
-    citation: re.Pattern[str]
+    cited_score: re.Pattern[str]
     relation_before: re.Pattern[str]
     zone_group: re.Pattern[str]
     gap: re.Pattern[str]
@@ -46,6 +48,10 @@ class Patterns:
 # between them ("Head of Data", "ML/AI Engineer").
 _TOKEN = r"[A-Z][A-Za-z0-9/&+.'\u2019-]*"
 ROLE = rf"{_TOKEN}(?:[ ](?:(?:of|and|for|in|the|&)[ ])*{_TOKEN})*"
+# How far before a citation's "(" its role title and relation word may start: bounded,
+# so that a long run of capitalised words cannot make the search quadratic.
+ROLE_WINDOW = 160
+RELATION_WINDOW = 48
 # Words that start a sentence rather than a role title.
 LEADING_WORDS = frozenset({"The", "A", "An", "But", "And", "Both", "Unlike", "Like", "Compared", "Comparison",
                            "Versus", "Vs", "Even", "While", "Whereas", "As", "So", "Yet", "Only", "Each", "Every"})
@@ -77,9 +83,11 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
         label_at=re.compile(rf"(?P<sublabel>(?:{zone})\s*\([A-Za-z][A-Za-z ]*\))\s+label at\s+(?P<score>{U})"),
         sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+(?:[a-z]+\s+){{0,3}}?(?:mid-|low-|high-|upper-|lower-)?"
                            rf"(?P<zone>{zone})\b"),
-        not_role=re.compile(rf"\bNOT\s+(?:an?\s+|the\s+)?(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]*)\))?"),
+        not_word=re.compile(r"\bNOT\s+(?:an?\s+|the\s+)?"),
+        role_after=re.compile(rf"(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]{{0,400}})\))?"),
+        role_before=re.compile(rf"(?P<role>{ROLE})\s*$"),
         scored_at=re.compile(rf"scored\s+(?P<zone>{zone})\s+at\s+(?P<score>{U})"),
-        citation=re.compile(rf"(?P<role>{ROLE})\s*\(\s*(?:AIJRI\s+(?P<aijri>{U})|(?P<score>\d{{1,3}}\.\d+))\s*"
+        cited_score=re.compile(rf"\(\s*(?:AIJRI\s+(?P<aijri>{U})|(?P<score>\d{{1,3}}\.\d+))\s*"
                             rf"(?:,\s*(?P<zone>{zone})(?:\s+Zone)?(?:\s*\(?(?P<sub>[A-Z][A-Za-z]+)\)?)?)?\s*\)"),
         relation_before=re.compile(r"(?P<relation>identical to|the same as|equal to|level with|above|below|"
                                    r"higher than|lower than)\s+(?:the\s+)?$", re.I),
