@@ -6,7 +6,6 @@ once the whole site is known (the two-phase build of MkDocs and Pelican).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from builder.diagnostics import Diagnostic, error, warning
@@ -14,6 +13,7 @@ from builder.methodology import Methodology
 from builder.model import Citation, Report
 from builder.numbers import agrees, format_number
 from builder.score import Scorecard
+from builder.statements import role_key
 from builder.verify import same_label
 
 
@@ -27,13 +27,6 @@ class Entry:
     @property
     def score(self):  # noqa: ANN201 - Decimal | None
         return self.card.number("score")
-
-
-def role_key(name: str) -> str:
-    """How role names are matched: any case, '&' as 'and', punctuation other than '/' ignored."""
-    text = name.casefold().replace("&", " and ")
-    text = re.sub(r"[^\w/+ ]+", " ", text)
-    return " ".join(text.split())
 
 
 @dataclass

@@ -63,7 +63,7 @@ class _Reader:
             found = f"{cell.text!r}" if cell.text else "an empty cell"
             self.fail("JZ114", f"{what}: expected {example}, found {found}", cell.line, cell.col)
             return None
-        return Stated(value, cell.text.strip().rstrip("%").strip(), self.loc(cell.line, cell.col))
+        return Stated(value, cell.text.strip(), self.loc(cell.line, cell.col))
 
     def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str, example: str) -> None:
         if cell is None:
@@ -410,8 +410,12 @@ def _sublabel(r: _Reader) -> Claim | None:
                     r.claim("growth", stated, "Sub-Label Determination")
             elif label in ("sub-label", "sublabel"):
                 seen.add("label")
-                text = re.split(r"\s+(?:--|\u2014|\u2013)\s+", value.text, maxsplit=1)[0]
-                r.claim("sublabel", StatedText(text.strip(), r.loc(value.line, value.col)), "Sub-label")
+                parts = re.split(r"(\s+(?:--|\u2014|\u2013)\s+)", value.text, maxsplit=1)
+                r.claim("sublabel", StatedText(parts[0].strip(), r.loc(value.line, value.col)), "Sub-label")
+                if len(parts) == 3 and parts[2].strip():
+                    offset = len(parts[0]) + len(parts[1])
+                    r.claim("sublabel.rule", StatedText(parts[2].strip(), r.loc(value.line, value.col + offset)),
+                            "Sub-label rule")
         for key, row_name in (("share", "% of task time scoring 3+"), ("growth", "AI Growth Correlation"), ("label", "Sub-label")):
             if key not in seen:
                 r.fail("JZ112", f"Sub-Label Determination table has no '{row_name}' row", table.line)

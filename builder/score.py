@@ -185,4 +185,5 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
             if all(metrics[name] is not None for r in m.sublabels for name in r.when) else None
         if rule is not None:
             card.set("sublabel", rule.label, rule.rule)
+            card.set("sublabel.rule", rule.rule)
     return card

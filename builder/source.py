@@ -61,6 +61,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Dates stay text, so an impossible date ("2026-13-01") is reported at its key by `meta`
+# instead of failing inside the YAML library.
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _top_level_key_lines(node: yaml.Node) -> dict[str, int]:
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
@@ -68,6 +76,22 @@ def _top_level_key_lines(node: yaml.Node) -> dict[str, int]:
             if isinstance(key_node, yaml.ScalarNode):
                 lines[str(key_node.value)] = key_node.start_mark.line
     return lines
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str) -> Diagnostic:
+    """Point at where the broken construct starts (an unclosed '['), and say where it broke."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    mark = context_mark or problem_mark
+    line = mark.line + 2 if mark else 2
+    col = mark.column + 1 if mark else 1
+    message = f"invalid YAML in frontmatter: {problem}"
+    if context and context_mark and problem_mark:
+        message = (f"invalid YAML in frontmatter: {context} started here is not closed or not valid: "
+                   f"{problem} on line {problem_mark.line + 2}, column {problem_mark.column + 1}")
+    return error("JZ101", message, Location(path, line, col))
 
 
 def split_frontmatter(text: str, path: str) -> tuple[SourceText | None, list[Diagnostic]]:
@@ -89,13 +113,11 @@ def split_frontmatter(text: str, path: str) -> tuple[SourceText | None, list[Dia
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 2 if mark else 2
-        col = mark.column + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [error("JZ101", f"invalid YAML in frontmatter: {problem}", Location(path, line, col))]
+        return None, [_yaml_problem(exc, path)]
     except RecursionError:
         return None, [error("JZ101", "invalid YAML in frontmatter: nested too deeply", Location(path, 2, 1))]
+    except (ValueError, TypeError, OverflowError) as exc:
+        return None, [error("JZ101", f"invalid value in frontmatter: {exc}", Location(path, 2, 1))]
     if data is None:
         data = {}
     if not isinstance(data, dict):

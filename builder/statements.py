@@ -108,3 +108,10 @@ def clean_role(name: str) -> str:
     while len(words) > 1 and words[0] in LEADING_WORDS:
         words = words[1:]
     return " ".join(words).rstrip(".'\u2019")
+
+
+def role_key(name: str) -> str:
+    """How role names are matched: any case, '&' as 'and', punctuation other than '/' ignored."""
+    text = name.casefold().replace("&", " and ")
+    text = re.sub(r"[^\w/+ ]+", " ", text)
+    return " ".join(text.split())

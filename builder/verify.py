@@ -12,11 +12,12 @@ from decimal import Decimal
 from builder.diagnostics import Diagnostic, Location, error
 from builder.methodology import Methodology
 from builder.model import Citation, Report, ScoredRow
-from builder.numbers import Stated, StatedText, agrees, format_number, round_half_up
+from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up
 from builder.score import CHAIN_RULES, Scorecard
+from builder.statements import role_key
 
 _CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("protective.max", "JZ303"), ("barrier.max", "JZ303"),
-                   ("zone", "JZ304"), ("sublabel", "JZ305"))
+                   ("sublabel.rule", "JZ303"), ("zone", "JZ304"), ("sublabel", "JZ305"))
 _CHAIN_SHAPES = {
     "trs": "{0} \u2212 {1}",
     "modifier": "{0} + ({1} \u00d7 {2})",
@@ -30,6 +31,19 @@ def same_label(a: str, b: str) -> bool:
     def norm(text: str) -> str:
         return " ".join(text.replace("(", " ").replace(")", " ").casefold().split())
     return norm(a) == norm(b)
+
+
+def rule_mismatch(stated: str, rule: str) -> int | None:
+    """Offset of the first number where a restated sub-label rule departs from the methodology's rule.
+
+    Wording may differ; the numbers, in order, may not. None when they agree.
+    """
+    found = list(NUMBER_RE.finditer(stated))
+    expected = NUMBER_RE.findall(rule)
+    for index, match in enumerate(found):
+        if index >= len(expected) or match.group() != expected[index]:
+            return match.start()
+    return None if len(found) == len(expected) else len(stated)
 
 
 def _code(key: str) -> str:
@@ -79,10 +93,19 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
         if isinstance(stated, Stated):
             if not isinstance(value.exact, Decimal) or agrees(stated.value, value.exact, stated.decimals):
                 continue
+            unit = "%" if stated.text.endswith("%") else ""
             shown = format_number(value.exact, stated.decimals)
-            exact = format_number(value.exact)
-            more = f" (exactly {exact})" if exact != shown and len(exact) < 14 else ""
-            message = f"{claim.context}: stated {stated.text}, computed {shown}{more}"
+            more = ""
+            if round_half_up(value.exact, stated.decimals) != value.exact and len(format_number(value.exact)) < 14:
+                more = f" (exactly {format_number(value.exact)})"
+            message = f"{claim.context}: stated {stated.text}, computed {shown}{unit}{more}"
+        elif claim.key == "sublabel.rule":
+            offset = rule_mismatch(stated.text, str(value.exact))
+            if offset is None:
+                continue
+            where = stated.location
+            stated = StatedText(stated.text, Location(where.path, where.line, where.col + offset))
+            message = f"{claim.context}: stated {claim.stated.text!r}, the methodology's rule is {value.exact!r}"
         else:
             if same_label(stated.text, str(value.exact)):
                 continue
@@ -127,24 +150,36 @@ def _override(report: Report) -> list[Diagnostic]:
     return []
 
 
+def _inconsistent(citations: list[Citation]) -> list[Diagnostic]:
+    """One role cited at different scores: the odd ones out (against the most common score) are wrong."""
+    counts: dict[Decimal, int] = {}
+    for citation in citations:
+        counts[citation.score.value] = counts.get(citation.score.value, 0) + 1
+    if len(counts) < 2:
+        return []
+    usual = max(counts, key=lambda value: counts[value])  # ties: the first cited
+    lines = ", ".join(str(c.location.line) for c in citations if c.score.value == usual)
+    return [error("JZ406", f"{c.role} is cited at {c.score.text} here but at {format_number(usual)} elsewhere "
+                  f"(line {lines})", c.score.location) for c in citations if c.score.value != usual]
+
+
 def _citations(report: Report, card: Scorecard, m: Methodology) -> list[Diagnostic]:
     problems = []
     own = card.number("score")
-    first_seen: dict[str, Citation] = {}
-    scores_seen: dict[str, set[Decimal]] = defaultdict(set)
+    by_role: dict[str, list[Citation]] = defaultdict(list)
+    for citation in report.citations:
+        by_role[role_key(citation.role)].append(citation)
+    for cited_together in by_role.values():
+        problems.extend(_inconsistent(cited_together))
     for citation in report.citations:
         cited = citation.score
-        key = " ".join(citation.role.casefold().split())
-        earlier = first_seen.setdefault(key, citation)
-        if earlier is not citation and earlier.score.value != cited.value:
-            problems.append(error("JZ406", f"{citation.role} is cited at {cited.text} here but at "
-                                  f"{earlier.score.text} on line {earlier.location.line}", cited.location))
-        scores_seen[key].add(cited.value)
         if citation.zone is not None:
             zone = m.zone_of(cited.value)
             if not same_label(citation.zone.text, zone):
+                # A zone stated once for a list ("these Green Zone roles") is blamed on the item's score.
+                where = citation.zone.location if citation.zone.location.line == cited.location.line else cited.location
                 problems.append(error("JZ403", f"{citation.role} is cited as {citation.zone.text} at {cited.text}, "
-                                      f"but {cited.text} is in the {zone} zone", citation.zone.location))
+                                      f"but {cited.text} is in the {zone} zone", where))
         if citation.relation and own is not None:
             mine = round_half_up(own, cited.decimals)
             holds = {"identical": mine == cited.value, "above": mine > cited.value, "below": mine < cited.value}
