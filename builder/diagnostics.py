@@ -83,5 +83,6 @@ CODES: dict[str, str] = {
     "JZ405": "A cited role has no report of its own (warning).",
     "JZ406": "The same role is cited with different scores.",
     "JZ407": "A cited sub-label differs from the cited role's own report.",
+    "JZ408": "A link to another report's .md file points to no report of the site.",
     "JZ901": "The site configuration or methodology file is invalid.",
 }

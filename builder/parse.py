@@ -9,139 +9,23 @@ are left as None so the scorer skips what depends on them instead of guessing.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from decimal import Decimal
 
 from builder import sections as S
-from builder.diagnostics import Diagnostic, Location, error
-from builder.document import Cell, Document, Section, Table, TextBlock, normalise_title, parse_document
+from builder.document import Cell, Table, TextBlock, normalise_title, parse_document
 from builder.methodology import Methodology
-from builder.model import Chain, Citation, Claim, Gap, Inputs, Mention, Meta, Report, ScoredRow, TaskRow
-from builder.numbers import Stated, StatedText, parse_fraction, parse_plain, to_decimal
+from builder.model import Chain, Claim, Inputs, Meta, Report, ScoredRow, TaskRow
+from builder.numbers import Stated, StatedText
+from builder.prose import read_prose
+from builder.reader import Reader, Shifted
 from builder.source import SourceText
-from builder.statements import RELATION_WINDOW, RELATIONS, ROLE_WINDOW, Patterns, clean_role, patterns
-
-
-class _Reader:
-    """Collects claims and diagnostics while walking one report."""
-
-    def __init__(self, path: str, document: Document, methodology: Methodology) -> None:
-        self.path = path
-        self.document = document
-        self.methodology = methodology
-        self.p: Patterns = patterns(tuple(zone.name for zone in methodology.zones))
-        self.diagnostics: list[Diagnostic] = []
-        self.claims: list[Claim] = []
-        self.chains: list[Chain] = []
-        self.tables: dict[str, Table] = {}
-
-    # -- locations and values -------------------------------------------------
-    def loc(self, line: int, col: int = 1) -> Location:
-        return Location(self.path, line, col)
-
-    def fail(self, code: str, message: str, line: int, col: int = 1) -> None:
-        self.diagnostics.append(error(code, message, self.loc(line, col)))
-
-    def stated_in(self, block: TextBlock, match: re.Match[str], group: str, negate: bool = False) -> Stated:
-        line, col = block.locate(match.start(group))
-        text = match.group(group)
-        value = to_decimal(text)
-        return Stated(-value if negate else value, text, self.loc(line, col))
-
-    def text_in(self, block: TextBlock, match: re.Match[str], group: str) -> StatedText:
-        line, col = block.locate(match.start(group))
-        return StatedText(match.group(group).strip(), self.loc(line, col))
-
-    def claim(self, key: str, stated: Stated | StatedText, context: str) -> None:
-        self.claims.append(Claim(key, stated, context))
-
-    def cell_number(self, cell: Cell | None, what: str, example: str = "a number") -> Stated | None:
-        if cell is None:
-            return None
-        value = parse_plain(cell.text)
-        if value is None:
-            found = f"{cell.text!r}" if cell.text else "an empty cell"
-            self.fail("JZ114", f"{what}: expected {example}, found {found}", cell.line, cell.col)
-            return None
-        return Stated(value, cell.text.strip(), self.loc(cell.line, cell.col))
-
-    def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str, example: str) -> None:
-        if cell is None:
-            return
-        match = self.p.out_of.fullmatch(cell.text)
-        if match is None:
-            value = parse_plain(cell.text)
-            if value is None:
-                self.fail("JZ114", f"{what}: expected {example}, found {cell.text!r}", cell.line, cell.col)
-                return
-            self.claim(total_key, Stated(value, cell.text.strip(), self.loc(cell.line, cell.col)), what)
-            return
-        block = TextBlock("cell", cell.text, cell.line, col=cell.col)
-        self.claim(total_key, self.stated_in(block, match, "value"), what)
-        self.claim(max_key, self.stated_in(block, match, "max"), what)
-
-    # -- structure ----------------------------------------------------------------
-    def section(self, title: str) -> Section | None:
-        found = self.document.section(title)
-        if found is None:
-            marks = "###" if title in S.SUBSECTION_TITLES else "##"
-            self.fail("JZ111", f"missing section '{marks} {title}'", self.document.body_line)
-        return found
-
-    def table(self, section: Section | None, key: str, columns: dict[str, tuple[str, ...]]) -> tuple[Table, dict[str, int]] | None:
-        if section is None:
-            return None
-        tables = section.tables()
-        if not tables:
-            self.fail("JZ112", f"section '{section.title}' has no table: expected a pipe table with columns "
-                      f"{', '.join(names[0] for names in columns.values())}", section.line)
-            return None
-        table = tables[0]
-        self.tables[key] = table
-        found: dict[str, int] = {}
-        for name, prefixes in columns.items():
-            index = table.column(*prefixes)
-            if index is None:
-                header = " | ".join(cell.text for cell in table.header)
-                self.fail("JZ112", f"table in '{section.title}' has no '{prefixes[0]}' column (header is '{header}')",
-                          table.line)
-                return None
-            found[name] = index
-        return table, found
-
-    def statement(self, section: Section | None, pattern: re.Pattern[str], expected: str) -> tuple[TextBlock, re.Match[str]] | None:
-        if section is None:
-            return None
-        for block in section.texts():
-            match = pattern.search(block.text)
-            if match:
-                return block, match
-        self.fail("JZ115", f"section '{section.title}' has no statement of the form '{expected}'", section.line)
-        return None
-
-    @staticmethod
-    def cell(row: tuple[Cell, ...], index: int) -> Cell | None:
-        return row[index] if index < len(row) else None
-
-    def check_ragged(self) -> None:
-        for section in self.document.sections:
-            for table in section.tables():
-                for row in table.rows:
-                    if len(row) == table.width:
-                        continue
-                    line = row[0].line if row else table.line
-                    col = row[table.width].col if len(row) > table.width else (row[-1].col + len(row[-1].text) if row else 1)
-                    hint = " (a line right after a table belongs to it: separate them with a blank line)" \
-                        if len(row) == 1 and "|" not in row[0].text else ""
-                    self.fail("JZ113", f"table row has {len(row)} cells, expected {table.width} like its header "
-                              f"'{' | '.join(c.text for c in table.header)}'{hint}", line, col)
 
 
 def _is_row(cell: Cell | None, *names: str) -> bool:
     return cell is not None and normalise_title(cell.text) in names
 
 
-def _role_definition(r: _Reader, meta: Meta) -> None:
+def _role_definition(r: Reader, meta: Meta) -> None:
     found = r.table(r.section(S.ROLE_DEFINITION), "role", {"field": ("Field",), "value": ("Value",)})
     if found is None:
         return
@@ -156,7 +40,7 @@ def _role_definition(r: _Reader, meta: Meta) -> None:
     r.fail("JZ112", "Role Definition table has no 'Job Title' row", table.line)
 
 
-def _scored_rows(r: _Reader, table: Table, cols: dict[str, int], what: str, skip: tuple[str, ...]) -> list[ScoredRow]:
+def _scored_rows(r: Reader, table: Table, cols: dict[str, int], what: str, skip: tuple[str, ...]) -> list[ScoredRow]:
     rows = []
     for row in table.rows:
         name = r.cell(row, cols["name"])
@@ -167,7 +51,7 @@ def _scored_rows(r: _Reader, table: Table, cols: dict[str, int], what: str, skip
     return rows
 
 
-def _total_row(r: _Reader, table: Table, cols: dict[str, int], names: tuple[str, ...], what: str) -> tuple[Cell, ...] | None:
+def _total_row(r: Reader, table: Table, cols: dict[str, int], names: tuple[str, ...], what: str) -> tuple[Cell, ...] | None:
     for row in table.rows:
         if _is_row(r.cell(row, cols["name"]), *names):
             return row
@@ -175,7 +59,7 @@ def _total_row(r: _Reader, table: Table, cols: dict[str, int], names: tuple[str,
     return None
 
 
-def _protective(r: _Reader) -> tuple[list[ScoredRow], Stated | None]:
+def _protective(r: Reader) -> tuple[list[ScoredRow], Stated | None]:
     section = r.section(S.PROTECTIVE)
     found = r.table(section, "protective", {"name": ("Principle",), "score": ("Score",)})
     growth: Stated | None = None
@@ -199,7 +83,7 @@ def _protective(r: _Reader) -> tuple[list[ScoredRow], Stated | None]:
     return principles, growth
 
 
-def _tasks(r: _Reader) -> list[TaskRow]:
+def _tasks(r: Reader) -> list[TaskRow]:
     section = r.section(S.TASKS)
     columns = {"name": ("Task",), "time": ("Time",), "score": ("Score",), "weighted": ("Weighted",), "label": ("Aug/Disp", "Aug")}
     found = r.table(section, "tasks", columns)
@@ -253,7 +137,7 @@ def _tasks(r: _Reader) -> list[TaskRow]:
     return tasks
 
 
-def _evidence(r: _Reader) -> list[ScoredRow]:
+def _evidence(r: Reader) -> list[ScoredRow]:
     found = r.table(r.section(S.EVIDENCE), "evidence", {"name": ("Dimension",), "score": ("Score",)})
     if not found:
         return []
@@ -267,7 +151,7 @@ def _evidence(r: _Reader) -> list[ScoredRow]:
     return rows
 
 
-def _barriers(r: _Reader) -> list[ScoredRow]:
+def _barriers(r: Reader) -> list[ScoredRow]:
     found = r.table(r.section(S.BARRIERS), "barriers", {"name": ("Barrier",), "score": ("Score",)})
     if not found:
         return []
@@ -279,7 +163,7 @@ def _barriers(r: _Reader) -> list[ScoredRow]:
     return rows
 
 
-def _growth_check(r: _Reader) -> None:
+def _growth_check(r: Reader) -> None:
     found = r.statement(r.section(S.GROWTH_CHECK), r.p.growth_confirmed, "Confirmed at +N.")
     if found:
         block, match = found
@@ -291,7 +175,7 @@ _MODIFIER_ROWS = (("evidence modifier", "evidence", "evidence.total"),
                   ("growth modifier", "growth", "growth"))
 
 
-def _composite(r: _Reader) -> None:
+def _composite(r: Reader) -> None:
     section = r.section(S.COMPOSITE)
     found = r.table(section, "composite", {"name": ("Input",), "value": ("Value",)})
     if found:
@@ -354,13 +238,13 @@ def _composite(r: _Reader) -> None:
             _bands(r, block, match)
 
 
-def _bands(r: _Reader, block: TextBlock, match: re.Match[str]) -> None:
+def _bands(r: Reader, block: TextBlock, match: re.Match[str]) -> None:
     """The band reminder after the zone: each limit is checked against the methodology."""
     offset = match.start("bands")
     for band in r.p.band.finditer(match.group("bands")):
         name = r.methodology.zone_named(band.group("zone"))
         assert name is not None
-        shifted = _Shifted(band, offset)
+        shifted = Shifted(band, offset)
         if band.group("op") in (">=", "≥", ">"):
             r.claim(f"band.{name.name}.min", r.stated_in(block, shifted, "limit"), "Zone bands")
         elif band.group("op"):
@@ -370,20 +254,7 @@ def _bands(r: _Reader, block: TextBlock, match: re.Match[str]) -> None:
             r.claim(f"band.{name.name}.max", r.stated_in(block, shifted, "high"), "Zone bands")
 
 
-class _Shifted:
-    """A match inside a substring, with positions moved back into the whole text."""
-
-    def __init__(self, match: re.Match[str], offset: int) -> None:
-        self.match, self.offset = match, offset
-
-    def start(self, group: str) -> int:
-        return self.match.start(group) + self.offset
-
-    def group(self, group: str) -> str:
-        return self.match.group(group)
-
-
-def _sublabel(r: _Reader) -> Claim | None:
+def _sublabel(r: Reader) -> Claim | None:
     section = r.section(S.SUBLABEL)
     found = r.table(section, "sublabel", {"name": ("Metric",), "value": ("Value",)})
     if found:
@@ -428,107 +299,10 @@ def _sublabel(r: _Reader) -> Claim | None:
     return None
 
 
-def _prose(r: _Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
-    """Scores, zones and sub-labels restated in prose, and other roles' cited scores."""
-    citations: list[Citation] = []
-    gaps: list[tuple[Stated, str, int]] = []
-    mentions: list[Mention] = []
-    pending_zone: tuple[StatedText, int | None] | None = None
-    for section in r.document.sections:
-        blocks: list[TextBlock] = list(section.texts())
-        for table in section.tables():
-            blocks.extend(TextBlock("cell", cell.text, cell.line, col=cell.col)
-                          for row in table.rows for cell in row if parse_plain(cell.text) is None)
-        blocks.sort(key=lambda b: (b.line, b.col))
-        for block in blocks:
-            text = block.text
-            for match in r.p.label_at.finditer(text):
-                r.claim("sublabel", r.text_in(block, match, "sublabel"), "sub-label restated")
-                r.claim("score", r.stated_in(block, match, "score"), "score restated")
-            for match in r.p.sits_in.finditer(text):
-                r.claim("score", r.stated_in(block, match, "score"), "score restated")
-                r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
-            group_zone = None
-            group = r.p.zone_group.search(text)
-            if group:
-                group_zone = r.text_in(block, group, "zone")
-            if pending_zone and block.kind == "item" and block.list_id is not None:
-                if pending_zone[1] in (None, block.list_id):
-                    pending_zone = (pending_zone[0], block.list_id)
-                    group_zone = group_zone or pending_zone[0]
-                else:
-                    pending_zone = None
-            elif pending_zone and block.kind != "item":
-                pending_zone = None
-            if group:
-                pending_zone = (r.text_in(block, group, "zone"), None)
-            taken: list[tuple[int, int]] = []
-            for word in r.p.not_word.finditer(text):
-                match = r.p.role_after.match(text, word.end(), word.end() + ROLE_WINDOW + 420)
-                if match is None:
-                    continue
-                role = clean_role(match.group("role"))
-                line, col = block.locate(match.start("role"))
-                scored = r.p.scored_at.search(match.group("paren") or "")
-                if scored:
-                    shifted = _Shifted(scored, match.start("paren"))
-                    citations.append(Citation(role, r.stated_in(block, shifted, "score"), r.loc(line, col),
-                                              zone=r.text_in(block, shifted, "zone"), section=section.title))
-                elif role != role.upper():
-                    mentions.append(Mention(role, r.loc(line, col)))
-                taken.append((word.start(), match.end()))
-            spans = iter(taken)
-            span = next(spans, None)
-            for match in r.p.cited_score.finditer(text):
-                while span is not None and span[1] <= match.start():
-                    span = next(spans, None)
-                if span is not None and span[0] <= match.start() < span[1]:
-                    continue
-                window_start = max(0, match.start() - ROLE_WINDOW)
-                named = r.p.role_before.search(text, window_start, match.start())
-                if named is None:
-                    continue
-                role = clean_role(named.group("role"))
-                role_start = named.start("role") + named.group("role").find(role)
-                line, col = block.locate(role_start)
-                score_group = "aijri" if match.group("aijri") else "score"
-                zone = r.text_in(block, match, "zone") if match.group("zone") else None
-                if zone is None and group_zone is not None and (group is None or match.start() > group.start()
-                                                                 or block.kind == "item"):
-                    zone = group_zone
-                sub = None
-                if match.group("sub") and zone is not None:
-                    sub = StatedText(f"{match.group('zone')} ({match.group('sub')})", zone.location)
-                before = r.p.relation_before.search(text, max(0, role_start - RELATION_WINDOW), role_start)
-                relation = RELATIONS[before.group("relation").casefold()] if before else None
-                citations.append(Citation(role, r.stated_in(block, match, score_group), r.loc(line, col), zone=zone,
-                                          sublabel=sub, relation=relation,
-                                          relation_text=before.group("relation") if before else "",
-                                          section=section.title))
-            for match in r.p.gap.finditer(text):
-                line, _ = block.locate(match.start("gap"))
-                gaps.append((r.stated_in(block, match, "gap"), section.title, line))
-    return citations, _pair_gaps(gaps, citations), mentions
-
-
-def _pair_gaps(gaps: list[tuple[Stated, str, int]], citations: list[Citation]) -> list[Gap]:
-    """A gap is measured to the nearest citation before it in the same section, else the next one after."""
-    by_section: dict[str, list[Citation]] = {}
-    for citation in sorted(citations, key=lambda c: c.location):
-        by_section.setdefault(citation.section, []).append(citation)
-    paired = []
-    for stated, section, _ in gaps:
-        here = by_section.get(section, [])
-        index = bisect_right(here, stated.location, key=lambda c: c.location)
-        peer = here[index - 1] if index else (here[0] if here else None)
-        paired.append(Gap(stated, peer))
-    return paired
-
-
 def parse_report(source: SourceText, meta: Meta, methodology: Methodology) -> Report:
     """Read every input, stated number and citation of one report."""
     document = parse_document(source.body, source.body_line)
-    r = _Reader(source.path, document, methodology)
+    r = Reader(source.path, document, methodology)
     r.check_ragged()
     _role_definition(r, meta)
     principles, growth = _protective(r)
@@ -540,7 +314,7 @@ def parse_report(source: SourceText, meta: Meta, methodology: Methodology) -> Re
     override = _sublabel(r)
     for title in (S.COMMENTARY, *S.SUBSECTION_TITLES, S.MEANING):
         r.section(title)
-    citations, gaps, mentions = _prose(r)
+    citations, gaps, mentions = read_prose(r)
     inputs = Inputs(tuple(principles), growth, tuple(tasks), tuple(evidence), tuple(barriers))
     return Report(source.path, meta, document, r.tables, inputs, r.claims, r.chains, citations, gaps, mentions,
                   override, r.diagnostics)

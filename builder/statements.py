@@ -75,7 +75,7 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
                        rf"(?P<growth>{U})\s*=\s*(?P<result>{U})"),
         score=re.compile(rf"JobZone Score:\s*\(\s*(?P<raw>{U})\s*{MINUS}\s*(?P<floor>{U})\s*\)\s*/\s*(?P<span>{U})\s*"
                          rf"{TIMES}\s*(?P<scale>{U})\s*=\s*(?P<result>{U})(?:\s*/\s*(?P<out_of>{U}))?"),
-        zone_line=re.compile(rf"^Zone:\s*(?P<zone>[A-Za-z]+)(?:\s*\((?P<bands>[^)]*)\))?", re.M),
+        zone_line=re.compile(r"^Zone:\s*(?P<zone>[A-Za-z]+)(?:\s*\((?P<bands>[^)]*)\))?", re.M),
         band=re.compile(rf"(?P<zone>{zone})\s*(?:(?P<op>>=|≥|<=|≤|<|>)\s*(?P<limit>{U})|(?P<low>{U})\s*[-\u2013]\s*(?P<high>{U}))",
                         re.I),
         share_high_metric=re.compile(r"%\s*of task time scoring\s+(?P<threshold>\d+)\+", re.I),
