@@ -62,7 +62,10 @@ def _setup(args: argparse.Namespace) -> tuple[SiteConfig, Methodology]:
 
 def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]) -> tuple[CheckResult, list[str]]:
     """Check the given reports against the whole site, so citations of other reports resolve."""
-    wanted = _expand(paths) if paths else report_files(config.content_path) if config.content_path.is_dir() else []
+    if not paths and not config.content_path.is_dir():
+        raise UsageError(f"no content folder {config.content_dir}/ in {config.root}: run jobzone in the project root, "
+                         "or name the reports to check")
+    wanted = _expand(paths) if paths else report_files(config.content_path)
     site = report_files(config.content_path) if config.content_path.is_dir() else []
     by_real = {p.resolve(): p for p in site}
     by_real.update({p.resolve(): p for p in wanted})
