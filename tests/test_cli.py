@@ -162,6 +162,29 @@ def test_nonexistent_path_is_a_usage_error(run, repo_root):
     assert "error" in proc.stderr
 
 
+def test_no_content_folder_is_a_usage_error(run, tmp_path):
+    proc = run(["check"], tmp_path)
+    assert proc.returncode == 2
+    assert "content/roles" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_broken_site_config_is_a_usage_error(run, tmp_path):
+    (tmp_path / "content" / "roles").mkdir(parents=True)
+    (tmp_path / "jobzone.toml").write_text("[site]\ntitle = 3\n")
+    proc = run(["check"], tmp_path)
+    assert proc.returncode == 2
+    assert "jobzone.toml" in proc.stderr and "JZ901" in proc.stderr
+
+
+def test_broken_methodology_override_is_a_usage_error(run, tmp_path):
+    (tmp_path / "content" / "roles").mkdir(parents=True)
+    (tmp_path / "methodology.toml").write_text("[coefficients]\nevidence = \n")
+    proc = run(["check"], tmp_path)
+    assert proc.returncode == 2
+    assert "methodology.toml:2" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_bad_format_is_a_usage_error(run, repo_root):
     proc = run(["check", "--format", "xml"], repo_root)
     assert proc.returncode == 2
