@@ -13,7 +13,7 @@ $(BIN)/jobzone: pyproject.toml
 	touch $@
 
 site: $(BIN)/jobzone
-	$(BIN)/jobzone check
+	$(BIN)/jobzone build
 
 check: $(BIN)/jobzone
 	$(BIN)/jobzone check

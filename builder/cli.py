@@ -121,6 +121,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if failures else EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from builder.build import cmd_build as build  # imported late: the site renderer needs jinja2 and pandas
+
+    return build(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobzone", description="Check and publish AI job-risk role assessments.")
     parser.add_argument("--version", action="version", version=f"jobzone {__version__}")
@@ -137,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", metavar="DIR", help="output folder (default: the site's content/roles)")
     imp.add_argument("--force", action="store_true", help="overwrite existing Markdown files")
     imp.set_defaults(run=cmd_import)
+
+    site = commands.add_parser("build", help="check every report, then write the static site")
+    site.add_argument("--base-url", metavar="URL",
+                      help="absolute URL the site is served from, e.g. https://user.github.io/repo/ "
+                           "(default: the config's base_url); enables canonical links and absolute sitemap URLs")
+    site.add_argument("--out", metavar="DIR", help="output folder, replaced whole (default: the config's output_dir)")
+    site.set_defaults(run=cmd_build)
     return parser
 
 

@@ -37,13 +37,9 @@ class RoleIndex:
     by_slug: dict[str, Entry]
 
     def find(self, role: str) -> Entry | None:
-        """Match a cited name, also without leading words ("But ML/AI Engineer")."""
-        words = role_key(role).split(" ")
-        for start in range(len(words)):
-            entry = self.by_name.get(" ".join(words[start:]))
-            if entry is not None:
-                return entry
-        return None
+        """The report whose title or alias is the cited name (any case); no partial matches,
+        so "Senior Data Scientist" is never taken for "Data Scientist"."""
+        return self.by_name.get(role_key(role))
 
 
 def build_index(entries: list[Entry]) -> tuple[RoleIndex, list[Diagnostic]]:

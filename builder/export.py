@@ -1,0 +1,121 @@
+"""Machine-readable exports: the roles as CSV and JSON, and each report's parsed tables.
+
+Pure: views in, {site path: text} out. Numbers are published at the methodology's
+precision as exact decimals (CSV) or the shortest float that reads back the same
+(JSON). JSON escapes <, > and & so a title can never be read as markup, even when
+the file is served or sniffed as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from builder.document import Table
+from builder.links import role_path
+from builder.meta import as_plain
+from builder.methodology import Methodology
+from builder.numbers import round_half_up
+from builder.render import RoleView
+
+COLUMNS = ("slug", "title", "url", "score", "zone", "sublabel", "trs",
+           "evidence_modifier", "barrier_modifier", "growth_modifier", "raw")
+
+
+def to_json(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    return as_plain(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
+
+
+def _at(value: Decimal | None, places: int) -> Decimal | None:
+    return None if value is None else round_half_up(value, places)
+
+
+def roles_frame(views: list[RoleView], m: Methodology, base_url: str = "") -> pd.DataFrame:
+    """One row per role, in slug order; `url` absolute when a base URL is known."""
+    p = m.precision
+    records = []
+    for view in sorted(views, key=lambda v: v.row.slug):
+        card = view.entry.card
+        records.append({
+            "slug": view.row.slug, "title": view.row.title, "url": base_url + role_path(view.row.slug),
+            "score": view.row.score, "zone": view.row.zone, "sublabel": view.row.sublabel,
+            "trs": _at(card.number("trs"), p["trs"]),
+            "evidence_modifier": _at(card.number("modifier.evidence"), p["modifier"]),
+            "barrier_modifier": _at(card.number("modifier.barrier"), p["modifier"]),
+            "growth_modifier": _at(card.number("modifier.growth"), p["modifier"]),
+            "raw": _at(card.number("raw"), p["raw"]),
+        })
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+
+
+def roles_csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def roles_json(frame: pd.DataFrame) -> str:
+    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return to_json({"roles": records})
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        key = name or "column"
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key} ({seen[key]})")
+    return out
+
+
+def table_records(table: Table) -> dict[str, Any]:
+    """A parsed table as its header and one record per row (source line kept as `line`)."""
+    frame = table.frame()
+    frame.columns = pd.Index(_unique([str(c) for c in frame.columns]), dtype=object)
+    records = frame.to_dict(orient="records")
+    rows = [{"line": int(line), **record} for line, record in zip(frame.index, records, strict=True)]
+    return {"line": table.line, "header": list(frame.columns), "rows": rows}
+
+
+def role_json(view: RoleView, base_url: str = "") -> str:
+    """Everything a page shows about one role, as data."""
+    report, card, row = view.entry.report, view.entry.card, view.row
+    meta = report.meta
+    return to_json({
+        "slug": row.slug,
+        "title": row.title,
+        "url": base_url + row.path,
+        "score": row.score,
+        "zone": row.zone,
+        "sublabel": row.sublabel,
+        "meta": {
+            "seniority": meta.seniority, "job_family": meta.job_family, "aliases": list(meta.aliases),
+            "updated": meta.updated.isoformat() if meta.updated else None,
+            "assessor_override": {"score": meta.override.score.value, "reason": meta.override.reason}
+            if meta.override else None,
+        },
+        "steps": [{"label": s.label, "formula": s.formula, "result": s.result} for s in view.steps],
+        "computed": {key: value.exact for key, value in sorted(card.values.items())},
+        "cites": [{"role": p.name, "score": p.score, "url": (base_url + p.path) if p.path else None,
+                   "assessed": p.assessed} for p in view.peers],
+        "referenced_by": [{"title": b.title, "url": base_url + b.path} for b in view.backlinks],
+        "tables": {key: table_records(table) for key, table in report.tables.items()},
+    })
+
+
+def exports(views: list[RoleView], m: Methodology, base_url: str = "") -> dict[str, str]:
+    frame = roles_frame(views, m, base_url)
+    files = {"data/roles.csv": roles_csv(frame), "data/roles.json": roles_json(frame)}
+    for view in views:
+        files[view.json_path] = role_json(view, base_url)
+    return files

@@ -1,0 +1,405 @@
+"""Checked reports -> HTML pages, through Jinja2 templates with autoescaping.
+
+Report bodies are rendered from the tokens the checker already parsed, after one
+token pass that links role names to their pages, rewrites links to other `.md`
+reports and drops links with script-capable schemes. Raw HTML in a report is never
+passed through (the parser's `html` option is off), and every template value is
+escaped unless it is markup made here. Pure apart from reading templates: returns
+{site path: text}; `build` does the writing.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from builder import charts
+from builder.corpus import Entry
+from builder.document import markdown_parser
+from builder.importer import slugify
+from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_file, role_json_path, role_path,
+                           sublabel_path, zone_path)
+from builder.methodology import Methodology, SubLabelRule, Zone
+from builder.numbers import format_number
+
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+# -- the token pass ---------------------------------------------------------------------------
+def unsafe_url(url: str) -> bool:
+    """True for javascript:, vbscript: and data: URLs, in any case and with any whitespace or controls."""
+    squashed = "".join(ch for ch in unquote(url) if not ch.isspace() and ord(ch) >= 0x20 and ord(ch) != 0x7F)
+    return squashed.casefold().startswith(UNSAFE_SCHEMES)
+
+
+# Link syntax markdown-it refused to turn into a link (it rejects these schemes itself)
+# stays as text; it is reduced to its label so the script URL is not published either.
+_TEXT_LINK = re.compile(r"!?\[(?P<label>[^\[\]]*)\]\((?P<dest>(?:[^()]|\([^()]*\))*)\)")
+_TEXT_TAIL = re.compile(r"\]\((?P<dest>(?:[^()]|\([^()]*\))*)\)")
+_TEXT_AUTOLINK = re.compile(r"<(?P<dest>[^<>]*)>")
+_TEXT_SCHEME = re.compile(r"(?i)(\]\(\s*<?\s*)(?:javascript|vbscript|data)\s*:")
+
+
+def defuse_text(text: str) -> str:
+    text = _TEXT_LINK.sub(lambda m: m["label"] if unsafe_url(m["dest"].lstrip("<")) else m[0], text)
+    text = _TEXT_TAIL.sub(lambda m: "]" if unsafe_url(m["dest"].lstrip("<")) else m[0], text)
+    text = _TEXT_AUTOLINK.sub(lambda m: "" if unsafe_url(m["dest"]) else m[0], text)
+    return _TEXT_SCHEME.sub(r"\1", text)
+
+
+def _names_pattern(names: dict[str, str]) -> re.Pattern[str] | None:
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])")
+
+
+def _link_names(token: Token, pattern: re.Pattern[str], names: dict[str, str], unassessed: set[str],
+                url: Callable[[str], str], linked: set[str]) -> list[Token]:
+    """Split a text token around role names; each name is linked once per section (`linked`)."""
+    pieces: list[Token] = []
+    at = 0
+    for match in pattern.finditer(token.content):
+        if match.group(0) in linked:
+            continue
+        linked.add(match.group(0))
+        if match.start() > at:
+            pieces.append(Token("text", "", 0, content=token.content[at:match.start()]))
+        path = names[match.group(0)]
+        css = "role-link unassessed" if path in unassessed else "role-link"
+        pieces += [Token("link_open", "a", 1, attrs={"href": url(path), "class": css}),
+                   Token("text", "", 0, content=match.group(0)),
+                   Token("link_close", "a", -1)]
+        at = match.end()
+    if at < len(token.content):
+        pieces.append(Token("text", "", 0, content=token.content[at:]))
+    return pieces
+
+
+def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[str, str], unassessed: set[str],
+            md_links: dict[str, str], url: Callable[[str], str], linked: set[str]) -> list[Token]:
+    out: list[Token] = []
+    dropped: list[bool] = []
+    depth = 0
+    for child in children:
+        if child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            dropped.append(unsafe_url(href))
+            if dropped[-1]:
+                continue
+            if href in md_links:
+                child.attrSet("href", url(md_links[href]))
+            depth += 1
+        elif child.type == "link_close":
+            if dropped and dropped.pop():
+                continue
+            depth -= 1
+        elif child.type == "image" and unsafe_url(str(child.attrGet("src") or "")):
+            child = Token("text", "", 0, content=child.content)
+        if child.type == "text":
+            child.content = defuse_text(child.content)
+            if depth == 0 and pattern is not None:
+                out += _link_names(child, pattern, names, unassessed, url, linked)
+                continue
+        out.append(child)
+    return out
+
+
+def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[str, str] | None = None,
+                    md_links: dict[str, str] | None = None, unassessed: set[str] | None = None) -> Markup:
+    """A report body as HTML: role names linked, .md links rewritten, unsafe links dropped, headings anchored."""
+    tokens = copy.deepcopy(tokens)
+    names = names or {}
+    pattern = _names_pattern(names)
+    ids: set[str] = set()
+    linked: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            linked = set()
+            try:
+                base = slugify(tokens[index + 1].content)
+            except ValueError:
+                base = "section"
+            anchor, number = base, 2
+            while anchor in ids:
+                anchor, number = f"{base}-{number}", number + 1
+            ids.add(anchor)
+            token.attrSet("id", anchor)
+        elif token.type == "inline" and token.children is not None:
+            in_heading = index > 0 and tokens[index - 1].type == "heading_open"
+            token.children = _inline(token.children, None if in_heading else pattern, names, unassessed or set(),
+                                     md_links or {}, url, linked)
+    md = markdown_parser()
+    return Markup(md.renderer.render(tokens, md.options, {}))
+
+
+# -- view models ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    description: str
+    base_url: str  # "" or an absolute URL ending in "/"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the worked score: what, how (the scorecard's formula) and the result."""
+
+    label: str
+    formula: str
+    result: str
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    slug: str
+    title: str
+    path: str
+    score: Decimal
+    score_text: str
+    zone: str
+    sublabel: str
+    seniority: str
+    updated: date | None
+
+
+@dataclass(frozen=True)
+class RoleView:
+    row: RoleRow
+    entry: Entry
+    json_path: str
+    steps: tuple[Step, ...]
+    peers: tuple[Peer, ...]
+    backlinks: tuple[Backlink, ...]
+    body: Markup
+    position_svg: Markup
+    tasks_svg: Markup
+
+    @property
+    def description(self) -> str:
+        return f"{self.row.title}: {self.row.score_text}/100, {self.row.sublabel or self.row.zone} zone."
+
+
+def _number(entry: Entry, key: str, places: int | None = None) -> str:
+    value = entry.card.number(key)
+    return "" if value is None else format_number(value, places)
+
+
+def worked_steps(entry: Entry, m: Methodology) -> list[Step]:
+    """The score as the report computes it, each step with the scorecard's formula."""
+    card, report, p = entry.card, entry.report, m.precision
+    steps: list[Step] = []
+
+    def add(label: str, key: str, places: int | None = None, unit: str = "") -> None:
+        value = card.get(key)
+        if value is not None and isinstance(value.exact, Decimal):
+            steps.append(Step(label, value.formula, format_number(value.exact, places) + unit))
+
+    for index, task in enumerate(report.inputs.tasks):
+        add(f"Weighted: {task.name}", f"task.{index}.weighted", p["weighted"])
+    add("Weighted total", "task.total.weighted", p["weighted"])
+    add("Task Resistance Score", "trs", p["trs"])
+    add("Evidence total", "evidence.total")
+    add("Evidence modifier", "modifier.evidence", p["modifier"])
+    add("Barrier total", "barrier.total")
+    add("Barrier modifier", "modifier.barrier", p["modifier"])
+    growth = card.number("growth")
+    if growth is not None:
+        steps.append(Step("AI Growth Correlation", "stated input", format_number(growth)))
+    add("Growth modifier", "modifier.growth", p["modifier"])
+    add("Raw", "raw", p["raw"])
+    add("JobZone Score (formula)", "score.formula", p["score"])
+    override = report.meta.override
+    if override is not None:
+        steps.append(Step("Assessor override", override.reason, override.score.text))
+    score, zone = card.number("score"), card.text("zone")
+    if score is not None and zone is not None:
+        band = next((b for b in charts.bands(m.zones) if b.name == zone), None)
+        steps.append(Step("Zone", f"score {format_number(score)} is in {zone} ({band.text if band else ''})", zone))
+    add(f"Share of task time scoring {m.high_score_threshold}+", "share_high", None, "%")
+    value = card.get("sublabel")
+    if value is not None and isinstance(value.exact, str):
+        steps.append(Step("Sub-label", value.formula, value.exact))
+    return steps
+
+
+def role_row(entry: Entry) -> RoleRow:
+    meta, card = entry.report.meta, entry.card
+    score = card.number("score") or Decimal(0)
+    return RoleRow(meta.slug, meta.title, role_path(meta.slug), score, format_number(score),
+                   card.text("zone") or "", card.text("sublabel") or "", meta.seniority or "", meta.updated)
+
+
+def role_view(entry: Entry, links: SiteLinks, m: Methodology) -> RoleView:
+    row = role_row(entry)
+    page = page_file(row.path)
+    linker = Linker(page)
+    peers = links.peers.get(row.slug, ())
+    unassessed = {u.path for u in links.unassessed.values()}
+    body = render_markdown(entry.report.document.tokens, linker.url, links.names.get(row.slug),
+                           links.md_links.get(row.slug), unassessed)
+    scored = [(p.name, p.score, m.zone_of(p.score)) for p in peers if p.score is not None]
+    label = f"{row.sublabel or row.zone}"
+    position = charts.score_position(f"pos-{row.slug}", row.title, row.score, label, m.zones, scored)
+    tasks = entry.report.inputs.tasks
+    by_score = [(s, sum((t.time.value for t in tasks if t.time and t.score and t.score.value == s), Decimal(0)))
+                for s in range(1, 6)]
+    splits = [(name, entry.card.number(f"split.{name}") or Decimal(0)) for name in dict.fromkeys(m.labels.values())]
+    breakdown = charts.task_breakdown(f"tasks-{row.slug}", row.title, by_score, splits)
+    return RoleView(row, entry, role_json_path(row.slug), tuple(worked_steps(entry, m)), peers,
+                    links.backlinks.get(row.slug, ()), body, Markup(position), Markup(breakdown))
+
+
+def sort_rows(rows: list[RoleRow]) -> list[RoleRow]:
+    return sorted(rows, key=lambda r: (-r.score, r.title.casefold(), r.slug))
+
+
+def feed_order(rows: list[RoleRow]) -> list[RoleRow]:
+    """Newest `updated` first; reports without a date after them, by title. Never the clock."""
+    dated = sorted((r for r in rows if r.updated), key=lambda r: (-(r.updated or date.min).toordinal(),
+                                                                   r.title.casefold(), r.slug))
+    undated = sorted((r for r in rows if not r.updated), key=lambda r: (r.title.casefold(), r.slug))
+    return [*dated, *undated]
+
+
+# -- methodology page -------------------------------------------------------------------------
+COEFFICIENT_NOTES = {
+    "trs_base": "Task Resistance Score = trs_base \u2212 \u03a3 (Time % \u00d7 Score)",
+    "trs_max": "the Task Resistance Score is out of this",
+    "modifier_base": "each modifier = base + (input \u00d7 coefficient)",
+    "evidence": "Evidence Modifier coefficient (per point of evidence total)",
+    "barrier": "Barrier Modifier coefficient (per point of barrier total)",
+    "growth": "Growth Modifier coefficient (per point of AI Growth Correlation)",
+    "raw_floor": "the lowest possible Raw, subtracted before scaling",
+    "raw_span": "the range of Raw, dividing before scaling",
+    "score_scale": "JobZone Score = (Raw \u2212 raw_floor) / raw_span \u00d7 score_scale",
+}
+
+
+@dataclass(frozen=True)
+class RuleView:
+    rule: SubLabelRule
+    path: str
+    conditions: str
+    count: int
+
+
+def rule_views(m: Methodology, rows: list[RoleRow]) -> list[RuleView]:
+    views = []
+    for rule in m.sublabels:
+        conditions = " and ".join(b.describe(metric) for metric, b in rule.when.items()) or "otherwise"
+        views.append(RuleView(rule, sublabel_path(rule.label), conditions,
+                              sum(1 for r in rows if r.sublabel == rule.label)))
+    return views
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    zone: Zone
+    path: str
+    band: str
+    rows: tuple[RoleRow, ...]
+    rules: tuple[RuleView, ...] = field(default=())
+
+
+# -- pages ------------------------------------------------------------------------------------
+def environment(templates_dir: Path | None) -> Environment:
+    """The site's templates first, file by file, then the package defaults."""
+    loaders = [FileSystemLoader(str(templates_dir))] if templates_dir is not None else []
+    env = Environment(loader=ChoiceLoader([*loaders, PackageLoader("builder", "templates")]), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["slug"] = css_slug
+    env.globals.update(zone_path=zone_path, sublabel_path=sublabel_path, role_path=role_path)
+    return env
+
+
+def css_slug(text: str) -> str:
+    """A class-name-safe slug ("Yellow (Urgent)" -> "yellow-urgent"); "other" when nothing is left."""
+    try:
+        return slugify(str(text))
+    except ValueError:
+        return "other"
+
+
+@dataclass
+class Pages:
+    """Renders pages with the common context; collects {site path: text}."""
+
+    env: Environment
+    site: SiteInfo
+    nav: list[ZoneView]
+    files: dict[str, str] = field(default_factory=dict)
+    listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
+
+    def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
+               absolute: bool = False, **context: object) -> None:
+        out = page_file(path)
+        linker = Linker(out, self.site.base_url, absolute)
+        canonical = linker.abs(path) if self.site.base_url and sitemap else ""
+        text = self.env.get_template(template).render(
+            site=self.site, page_path=out, page_title=title, description=description or self.site.description,
+            canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
+        self.files[out] = text
+        if sitemap:
+            self.listed.append((path, context.get("updated")))  # type: ignore[arg-type]
+
+
+def render_site(env: Environment, site: SiteInfo, entries: list[Entry], links: SiteLinks,
+                m: Methodology) -> tuple[dict[str, str], list[RoleView]]:
+    """Every HTML and XML page of the site."""
+    views = sorted((role_view(e, links, m) for e in entries), key=lambda v: v.row.slug)
+    rows = sort_rows([v.row for v in views])
+    rules = rule_views(m, rows)
+    zones = []
+    for band, zone in zip(charts.bands(m.zones), m.zones, strict=True):
+        zones.append(ZoneView(zone, zone_path(zone.name), band.text, tuple(r for r in rows if r.zone == zone.name),
+                              tuple(r for r in rules if r.rule.zone == zone.name)))
+    pages = Pages(env, site, zones)
+    scores = [(r.title, r.score, r.zone) for r in rows]
+    pages.render("index.html", "", site.title, rows=rows, zones=zones, rules=rules,
+                 distribution=Markup(charts.distribution("dist", scores, m.zones)))
+    for view in views:
+        pages.render("role.html", view.row.path, view.row.title, view.description, role=view, updated=view.row.updated)
+    by_path = {v.row.path: v.row for v in views}
+    for item in sorted(links.unassessed.values(), key=lambda u: u.slug):
+        pages.render("unassessed.html", item.path, f"{item.name} (not assessed)",
+                     f"{item.name} has no assessment yet; cited by {len(item.cited_by)} report(s).",
+                     role=item, citing={c.path: by_path.get(c.path) for c in item.cited_by},
+                     zone_of=m.zone_of, fmt=format_number)
+    for zone_view in zones:
+        pages.render("zone.html", zone_view.path, f"{zone_view.zone.name} zone", zone_view.zone.description,
+                     zone=zone_view)
+    for rule in rules:
+        pages.render("sublabel.html", rule.path, rule.rule.label, rule.rule.rule, rule=rule,
+                     rows=[r for r in rows if r.sublabel == rule.rule.label])
+    coefficients = [(name, format_number(value), COEFFICIENT_NOTES.get(name, "")) for name, value in
+                    m.coefficients.items()]
+    pages.render("methodology.html", "methodology/", "Methodology", f"How {site.title} scores a role.",
+                 m=m, coefficients=coefficients, zones=zones, rules=rules)
+    pages.render("404.html", "404.html", "Page not found", sitemap=False, absolute=True)
+    listed = list(pages.listed)
+    pages.render("sitemap.xml", "sitemap.xml", "Sitemap", sitemap=False, pages=listed)
+    pages.render("feed.xml", "feed.xml", site.title, sitemap=False, rows=feed_order(rows),
+                 updated=max((r.updated for r in rows if r.updated), default=None))
+    return pages.files, views
+
+
+def robots_txt(site: SiteInfo) -> str:
+    lines = ["User-agent: *", "Allow: /"]
+    if site.base_url:
+        lines.append(f"Sitemap: {site.base_url}sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Pages", "RoleView", "SiteInfo", "Unassessed", "environment", "render_markdown", "render_site",
+           "robots_txt", "unsafe_url"]

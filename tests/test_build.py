@@ -1,0 +1,434 @@
+"""`jobzone build`: the site from the shipped content and from a three-report fixture.
+
+Every build runs the CLI in a subprocess against a copy of the content in tmp_path, so
+the repository is never written to. The checks are about the site as a whole: every
+internal link lands on a file, nothing a report says can run as script, two builds are
+byte-identical, and a failing check leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+
+from builder import charts
+from builder.build import inside
+from builder.links import relative_url
+from builder.methodology import load_methodology
+from builder.render import defuse_text, unsafe_url
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "site"
+SEED = (ROOT / "content" / "roles" / "recommendation-systems-engineer.md").read_text(encoding="utf-8")
+BASE = "https://user.github.io/repo/"
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def copy_fixture(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    return project
+
+
+def build(run: Run, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run(["build", *args], cwd)
+
+
+def built(run: Run, cwd: Path, *args: str) -> None:
+    proc = build(run, cwd, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Page(HTMLParser):
+    """Every href/src and every id of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.urls.append(value)
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def broken_links(site: Path, base_url: str = "") -> list[str]:
+    """Internal links that do not land on a file (folders -> index.html) or on an id in it."""
+    problems = []
+    site = site.resolve()
+    for html in sorted(site.rglob("*.html")):
+        for url in parse(html).urls:
+            if base_url and url.startswith(base_url):
+                parts = urlsplit(url[len(base_url):])
+                target = site / unquote(parts.path)
+            else:
+                parts = urlsplit(url)
+                if parts.scheme or parts.netloc:
+                    continue  # external
+                if url.startswith("/"):
+                    problems.append(f"{html.relative_to(site)}: root-relative link {url!r}")
+                    continue
+                target = html.parent / unquote(parts.path) if parts.path else html
+            if target.is_dir() or parts.path.endswith("/") or (not parts.path and target != html):
+                target = target / "index.html"
+            target = target.resolve()
+            if not target.is_relative_to(site) or not target.is_file():
+                problems.append(f"{html.relative_to(site)}: {url!r} -> missing {target}")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in parse(target).ids:
+                problems.append(f"{html.relative_to(site)}: {url!r} -> no id {parts.fragment!r}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def fixture_sites(run_jobzone: Run, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The fixture built twice: without a base URL and with a GitHub Pages project URL."""
+    project = copy_fixture(tmp_path_factory.mktemp("fixture"))
+    built(run_jobzone, project)
+    built(run_jobzone, project, "--base-url", BASE, "--out", "site-base")
+    return {"plain": project / "site", "base": project / "site-base"}
+
+
+@pytest.fixture(scope="module")
+def shipped_site(run_jobzone: Run, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    built(run_jobzone, ROOT, "--out", str(out))
+    return out
+
+
+# --- the shipped content -----------------------------------------------------------------------
+
+def test_shipped_content_builds_every_page(shipped_site: Path) -> None:
+    for name in ("index.html", "404.html", ".nojekyll", "robots.txt", "sitemap.xml", "feed.xml",
+                 "methodology/index.html", "zones/yellow/index.html", "sublabels/yellow-urgent/index.html",
+                 "roles/recommendation-systems-engineer/index.html",
+                 "roles/recommendation-systems-engineer/index.json",
+                 "data/roles.csv", "data/roles.json", "static/style.css", "static/table.js"):
+        assert (shipped_site / name).is_file(), name
+
+
+def test_shipped_role_page_states_score_zone_and_sublabel_as_text(shipped_site: Path) -> None:
+    html = (shipped_site / "roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
+    assert "<strong>40.8</strong>" in html
+    assert ">Yellow zone</a>" in html
+    assert ">Yellow (Urgent)</a>" in html
+    # the worked score, with the scorecard's formulas
+    assert "<code>6.00 \u2212 2.85</code>" in html
+    assert "<code>3.15 \u00d7 1.12 \u00d7 1.02 \u00d7 1.05</code>" in html
+    assert "<code>(3.7785 \u2212 0.54) / 7.93 \u00d7 100</code>" in html
+    assert 'href="index.json"' in html
+    assert "Referenced by" in html
+    assert "<title id=" in html and "<desc id=" in html  # the charts are described
+    assert 'rel="canonical"' not in html  # no base URL, no canonical
+
+
+def test_shipped_links_resolve(shipped_site: Path) -> None:
+    assert broken_links(shipped_site) == []
+
+
+def test_index_table_and_scripts(shipped_site: Path) -> None:
+    html = (shipped_site / "index.html").read_text(encoding="utf-8")
+    assert "<table class=\"roles\" data-sortable>" in html
+    assert 'href="roles/recommendation-systems-engineer/"' in html
+    assert '<script src="static/table.js" defer></script>' in html
+    assert "chart-distribution" in html
+    for page in shipped_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>" not in text and " on" + "click=" not in text, page  # no inline script
+
+
+def test_methodology_page_comes_from_the_methodology(shipped_site: Path) -> None:
+    html = (shipped_site / "methodology/index.html").read_text(encoding="utf-8")
+    m = load_methodology()
+    for name in m.coefficients:
+        assert f"<code>{name}</code>" in html
+    for rule in m.sublabels:
+        assert f">{rule.label}</a>" in html
+    assert "published" in html and "project default" in html
+
+
+def test_exports(shipped_site: Path) -> None:
+    frame = pd.read_csv(shipped_site / "data/roles.csv")
+    assert list(frame.columns) == ["slug", "title", "url", "score", "zone", "sublabel", "trs",
+                                   "evidence_modifier", "barrier_modifier", "growth_modifier", "raw"]
+    row = frame.iloc[0]
+    assert (row.slug, row.score, row.zone, row.sublabel, row.raw) == \
+        ("recommendation-systems-engineer", 40.8, "Yellow", "Yellow (Urgent)", 3.7785)
+    data = json.loads((shipped_site / "data/roles.json").read_text(encoding="utf-8"))
+    assert data["roles"][0]["trs"] == 3.15
+    role = json.loads((shipped_site / "roles/recommendation-systems-engineer/index.json").read_text(encoding="utf-8"))
+    tasks = role["tables"]["tasks"]
+    assert tasks["header"][:3] == ["Task", "Time %", "Score (1-5)"]
+    assert tasks["rows"][0]["Weighted"] == "0.30"
+    assert role["score"] == 40.8 and role["sublabel"] == "Yellow (Urgent)"
+
+
+# --- the multi-report fixture ------------------------------------------------------------------
+
+def test_fixture_is_clean(run_jobzone: Run) -> None:
+    proc = run_jobzone(["check"], FIXTURE)
+    assert proc.returncode == 0, proc.stdout
+    assert "0 errors" in proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["plain", "base"])
+def test_every_internal_link_resolves(fixture_sites: dict[str, Path], kind: str) -> None:
+    assert broken_links(fixture_sites[kind], BASE if kind == "base" else "") == []
+
+
+def test_cross_links_and_backlinks(fixture_sites: dict[str, Path]) -> None:
+    site = fixture_sites["plain"]
+    rec = (site / "roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
+    # role names in prose link to their pages
+    assert '<a href="../nlp-engineer/" class="role-link">NLP Engineer</a>' in rec
+    assert '<a href="../conversational-ai-engineer/" class="role-link">Conversational AI Engineer</a>' in rec
+    # links to other .md reports are rewritten to their pages
+    assert '<a href="../nlp-engineer/#evidence-score">' in rec
+    assert '<a href="../conversational-ai-engineer/">conversational report</a>' in rec
+    for page in site.rglob("*.html"):
+        assert ".md\"" not in page.read_text(encoding="utf-8"), page
+    nlp = (site / "roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    backlinks = nlp.split("<h3>Referenced by</h3>", 1)[1].split("</section>", 1)[0]
+    assert '<a href="../conversational-ai-engineer/">Conversational AI Engineer</a>' in backlinks
+    assert '<a href="../recommendation-systems-engineer/">Recommendation Systems Engineer</a>' in backlinks
+
+
+def test_unassessed_page_lists_who_cites_it(fixture_sites: dict[str, Path]) -> None:
+    html = (fixture_sites["plain"] / "roles/ml-ai-engineer/index.html").read_text(encoding="utf-8")
+    assert "<h1>ML/AI Engineer</h1>" in html and "Not yet assessed" in html
+    for slug in ("conversational-ai-engineer", "nlp-engineer", "recommendation-systems-engineer"):
+        assert f'href="../{slug}/"' in html
+    assert '<td class="num">68.2</td>' in html
+    rec = (fixture_sites["plain"] / "roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
+    assert '<a href="../ml-ai-engineer/" class="role-link unassessed">ML/AI Engineer</a>' in rec
+
+
+def test_zone_and_sublabel_pages_list_their_roles(fixture_sites: dict[str, Path]) -> None:
+    site = fixture_sites["plain"]
+    yellow = (site / "zones/yellow/index.html").read_text(encoding="utf-8")
+    urgent = (site / "sublabels/yellow-urgent/index.html").read_text(encoding="utf-8")
+    for slug in ("conversational-ai-engineer", "nlp-engineer", "recommendation-systems-engineer"):
+        assert f'href="../../roles/{slug}/"' in yellow and f'href="../../roles/{slug}/"' in urgent
+    assert "roles/" not in (site / "zones/green/index.html").read_text(encoding="utf-8").split("<tbody>")[1]
+
+
+def test_base_url_gives_canonical_og_sitemap_and_robots(fixture_sites: dict[str, Path]) -> None:
+    site = fixture_sites["base"]
+    html = (site / "roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{BASE}roles/nlp-engineer/">' in html
+    assert f'<meta property="og:url" content="{BASE}roles/nlp-engineer/">' in html
+    assert 'href="../../static/style.css"' in html  # pages still link relatively
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{BASE}roles/nlp-engineer/</loc>" in sitemap and "404" not in sitemap
+    assert (site / "robots.txt").read_text(encoding="utf-8").endswith(f"Sitemap: {BASE}sitemap.xml\n")
+    assert f'href="{BASE}static/style.css"' in (site / "404.html").read_text(encoding="utf-8")
+    plain = fixture_sites["plain"]
+    assert "Sitemap" not in (plain / "robots.txt").read_text(encoding="utf-8")
+    assert "canonical" not in (plain / "roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+
+
+def test_feed_is_ordered_by_updated_then_title(fixture_sites: dict[str, Path]) -> None:
+    feed = (fixture_sites["base"] / "feed.xml").read_text(encoding="utf-8")
+    titles = [part.split("</title>")[0] for part in feed.split("<entry>\n<title>")[1:]]
+    assert titles == ["Conversational AI Engineer", "Recommendation Systems Engineer", "NLP Engineer"]
+    assert "<updated>2026-02-01T00:00:00Z</updated>" in feed.split("<entry>")[0]
+
+
+def test_two_builds_are_byte_identical(run_jobzone: Run, tmp_path: Path,
+                                       fixture_sites: dict[str, Path]) -> None:
+    project = copy_fixture(tmp_path)
+    built(run_jobzone, project, "--out", "again")
+    built(run_jobzone, project, "--base-url", BASE, "--out", "again-base")
+    assert snapshot(project / "again") == snapshot(fixture_sites["plain"])
+    assert snapshot(project / "again-base") == snapshot(fixture_sites["base"])
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+XSS_TITLE = "Recommendation Systems Engineer <script>alert(1)</script>"
+
+
+def xss_report() -> str:
+    text = SEED.replace("title: Recommendation Systems Engineer", f'title: "{XSS_TITLE}"', 1)
+    text = text.replace("| Job Title | Recommendation Systems Engineer |", f"| Job Title | {XSS_TITLE} |", 1)
+    text = text.replace("| Typical Experience | 3-6 years.",
+                        "| Typical Experience | <script>alert(1)</script> 3-6 years.", 1)
+    return text.replace(
+        "Survival strategy:",
+        "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
+        "[y](JaVaScRiPt:alert(1)) [z](<java script:alert(1)>) [w](vbscript:msgbox(1)) "
+        "[v](data:text/html;base64,PHNjcmlwdD4=) <javascript:alert(1)> ![i](javascript:alert(1))\n\n"
+        "Survival strategy:", 1)
+
+
+def test_report_content_cannot_inject_script(run_jobzone: Run, tmp_path: Path) -> None:
+    (tmp_path / "content/roles").mkdir(parents=True)
+    (tmp_path / "content/roles/recommendation-systems-engineer.md").write_text(xss_report(), encoding="utf-8")
+    assert run_jobzone(["check"], tmp_path).returncode == 0
+    built(run_jobzone, tmp_path)
+    site = tmp_path / "site"
+    checked = 0
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".xml", ".json"):
+            text = path.read_text(encoding="utf-8").casefold()
+            for bad in ("<script>alert", "javascript:", "vbscript:", "data:text", "<img src=x"):
+                assert bad not in text, (path, bad)
+            checked += 1
+    assert checked > 10
+    page = (site / "roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not dropped
+    assert "<title>Recommendation Systems Engineer &lt;script&gt;" in page
+
+
+def test_a_wrong_number_stops_the_build_and_keeps_the_previous_site(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run_jobzone, project)
+    before = snapshot(project / "site")
+    report = project / "content/roles/nlp-engineer.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("| 25% | 3 | 0.75 |", "| 25% | 3 | 0.80 |"),
+                      encoding="utf-8")
+    proc = build(run_jobzone, project)
+    assert proc.returncode == 1
+    assert "content/roles/nlp-engineer.md:" in proc.stdout and "[JZ301]" in proc.stdout
+    assert snapshot(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == ["content", "site"]  # no temporary folders left
+
+
+def test_rebuild_replaces_the_previous_site_whole(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run_jobzone, project)
+    first = snapshot(project / "site")
+    (project / "site/stale.html").write_text("left over\n", encoding="utf-8")
+    built(run_jobzone, project)
+    assert snapshot(project / "site") == first
+    assert sorted(p.name for p in project.iterdir()) == ["content", "site"]
+
+
+def test_a_link_to_a_missing_report_is_an_error(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    report = project / "content/roles/conversational-ai-engineer.md"
+    text = report.read_text(encoding="utf-8").replace("Survival strategy:",
+                                                      "See [x](data-scientist.md).\n\nSurvival strategy:")
+    report.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("See [x](data-scientist.md).") + 1
+    proc = build(run_jobzone, project)
+    assert proc.returncode == 1
+    assert f"content/roles/conversational-ai-engineer.md:{line}:9: error:" in proc.stdout
+    assert "[JZ408]" in proc.stdout
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("out", [".", "content", "content/roles", "..", "templates", "notes"])
+def test_dangerous_out_folders_are_refused(run_jobzone: Run, tmp_path: Path, out: str) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "templates").mkdir()
+    (project / "notes").mkdir()
+    (project / "notes/todo.md").write_text("keep me\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    proc = build(run_jobzone, project, "--out", out)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "jobzone: error: --out" in proc.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_jobzone_did_not_build_is_refused(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "photos").mkdir()
+    (project / "photos/cat.jpg").write_bytes(b"\xff\xd8")
+    proc = build(run_jobzone, project, "--out", "photos")
+    assert proc.returncode == 2 and "did not build" in proc.stderr
+    assert (project / "photos/cat.jpg").exists()
+
+
+def test_bad_base_url_is_a_usage_error(run_jobzone: Run, tmp_path: Path) -> None:
+    proc = build(run_jobzone, copy_fixture(tmp_path), "--base-url", "javascript:alert(1)")
+    assert proc.returncode == 2 and "--base-url" in proc.stderr
+
+
+def test_site_templates_override_package_defaults(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "templates").mkdir()
+    (project / "templates/404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<p>Lost? <a href="{{ url(\'\') }}">home</a></p>{% endblock %}',
+        encoding="utf-8")
+    built(run_jobzone, project)
+    assert "Lost?" in (project / "site/404.html").read_text(encoding="utf-8")
+    assert "Referenced by" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+
+
+# --- pure helpers ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("page", "to", "expected"), [
+    ("roles/a/index.html", "roles/b/", "../b/"),
+    ("roles/a/index.html", "", "../../"),
+    ("roles/a/index.html", "roles/a/index.json", "index.json"),
+    ("index.html", "", "./"),
+    ("index.html", "roles/b/", "roles/b/"),
+    ("index.html", "static/style.css", "static/style.css"),
+    ("404.html", "methodology/", "methodology/"),
+    ("zones/green/index.html", "roles/b/#evidence-score", "../../roles/b/#evidence-score"),
+])
+def test_relative_url(page: str, to: str, expected: str) -> None:
+    assert relative_url(page, to) == expected
+
+
+def test_relative_url_refuses_absolute_paths() -> None:
+    for to in ("/roles/a/", "https://example.com/"):
+        with pytest.raises(ValueError):
+            relative_url("index.html", to)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:x", " java\tscript:x", "\x01javascript:x",
+                                 "vbscript:x", "data:text/html,x", "DaTa:image/png;base64,x"])
+def test_unsafe_urls(url: str) -> None:
+    assert unsafe_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://example.com/", "../b/", "#x", "mailto:a@b.c", "database.html"])
+def test_safe_urls(url: str) -> None:
+    assert not unsafe_url(url)
+
+
+def test_defuse_text_keeps_the_label_and_drops_the_script_url() -> None:
+    assert defuse_text("see [x](javascript:alert(1)) now") == "see x now"
+    assert defuse_text("see [x](https://example.com) now") == "see [x](https://example.com) now"
+    assert "javascript" not in defuse_text("<javascript:alert(1)>").casefold()
+
+
+def test_writes_stay_inside_the_output_folder(tmp_path: Path) -> None:
+    assert inside(tmp_path, "roles/a/index.html") == tmp_path / "roles/a/index.html"
+    for bad in ("../x", "roles/../../x", "/etc/passwd", "", "a//b", "a\\b"):
+        with pytest.raises(ValueError):
+            inside(tmp_path, bad)
+
+
+def test_charts_escape_text_and_name_zones() -> None:
+    m = load_methodology()
+    from decimal import Decimal
+    svg = charts.score_position("c", "<b>&", Decimal("40.8"), "Yellow (Urgent)", m.zones,
+                                [("<i>", Decimal("68.2"), "Green")])
+    assert "<b>" not in svg and "<i>" not in svg and "&lt;b&gt;&amp;" in svg
+    assert ">Yellow 25\u201347</text>" in svg and ">Green \u226548</text>" in svg
+    assert svg.count("<title") >= 2 and "<desc" in svg and "<script" not in svg
