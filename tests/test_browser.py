@@ -1,0 +1,94 @@
+"""A real browser (Debian's chromium, headless) on the built site, served over real HTTP under a sub-path."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    """Build the fixture site under /repo/ and serve its parent folder on a free loopback port."""
+    top = tmp_path_factory.mktemp("served")
+    project = top / "project"
+    shutil.copytree(FIXTURE, project)
+    out = top / "www" / "repo"
+    proc = subprocess.run([sys.executable, "-m", "builder", "build", "--out", str(out),
+                           "--base-url", "http://127.0.0.1/repo/"], cwd=project, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(top / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    return page, problems
+
+
+def _titles(page) -> list[str]:
+    return [t.strip() for t in page.locator("table[data-sortable] tbody tr:not([hidden]) td:first-child").all_inner_texts()]
+
+
+def test_index_sorts_and_filters(served: str, browser) -> None:
+    page, problems = _open(browser, served)
+    assert len(_titles(page)) == 3
+    score_header = page.locator("table[data-sortable] th", has_text="Score").locator("button")
+    score_header.click()
+    scores = [float(s) for s in page.locator("table[data-sortable] tbody tr td:nth-child(2)").all_inner_texts()]
+    assert scores == sorted(scores)
+    score_header.click()
+    scores = [float(s) for s in page.locator("table[data-sortable] tbody tr td:nth-child(2)").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True)
+    page.fill("input[type=search]", "nlp")
+    assert _titles(page) == ["NLP Engineer"]
+    page.fill("input[type=search]", "")
+    assert len(_titles(page)) == 3
+    assert problems == []
+
+
+def test_every_page_renders_without_console_errors(served: str, browser) -> None:
+    page, problems = _open(browser, served)
+    hrefs = sorted({h.split("#")[0] for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+                    if h.startswith(served) and h.split("#")[0].endswith("/")})
+    assert any("/roles/" in h for h in hrefs)
+    for href in hrefs:
+        other, other_problems = _open(browser, href)
+        assert other.locator("h1").count() >= 1, href
+        assert other_problems == [], (href, other_problems)
+        other.close()
+    assert problems == []
