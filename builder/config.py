@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from builder.tomldata import LocatedError, read_toml
 
 CONFIG_NAME = "jobzone.toml"
 
 
-class ConfigError(ValueError):
-    def __init__(self, path: str, message: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(f"{path}:{line}:{col}: {message}")
-        self.path, self.line, self.col, self.message = path, line, col, message
+class ConfigError(LocatedError):
+    """`jobzone.toml` is malformed."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +44,12 @@ def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
     if explicit is None and not path.exists():
         return SiteConfig(root=root)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), f"cannot read config: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), "config is not valid UTF-8") from exc
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+), column (\d+)", str(exc))
-        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-        raise ConfigError(str(path), f"invalid TOML: {exc}", line, col) from exc
+    data = read_toml(text, str(path), ConfigError)
     site = data.get("site", {})
     if not isinstance(site, dict):
         raise ConfigError(str(path), "[site] must be a table")

@@ -7,13 +7,13 @@ beside its config to override any part of it (tables are merged key by key; the
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from builder.tomldata import LocatedError, read_toml
 
 COEFFICIENTS = (
     "trs_base", "trs_max", "modifier_base", "evidence", "barrier", "growth",
@@ -27,12 +27,8 @@ METRICS = (
 )
 
 
-class MethodologyError(ValueError):
+class MethodologyError(LocatedError):
     """The methodology data is malformed; names the file and, when known, the line."""
-
-    def __init__(self, path: str, message: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(f"{path}:{line}:{col}: {message}")
-        self.path, self.line, self.col, self.message = path, line, col, message
 
 
 @dataclass(frozen=True)
@@ -107,15 +103,6 @@ class Methodology:
             if rule.applies(zone, metrics):
                 return rule
         return None
-
-
-def _read_toml(text: str, path: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+), column (\d+)", str(exc))
-        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-        raise MethodologyError(path, f"invalid TOML: {exc}", line, col) from exc
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -233,11 +220,11 @@ def default_text() -> str:
 
 def load_methodology(override_text: str | None = None, override_path: str = "methodology.toml") -> Methodology:
     """The package methodology, with a site's override text merged over it."""
-    data = _read_toml(default_text(), "builder/data/methodology.toml")
+    data = read_toml(default_text(), "builder/data/methodology.toml", MethodologyError)
     sources = ("builder/data/methodology.toml",)
     path = "builder/data/methodology.toml"
     if override_text is not None:
-        data = _merge(data, _read_toml(override_text, override_path))
+        data = _merge(data, read_toml(override_text, override_path, MethodologyError))
         sources += (override_path,)
         path = override_path
     return _build(data, path, sources)

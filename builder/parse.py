@@ -137,30 +137,26 @@ def _tasks(r: Reader) -> list[TaskRow]:
     return tasks
 
 
-def _evidence(r: Reader) -> list[ScoredRow]:
-    found = r.table(r.section(S.EVIDENCE), "evidence", {"name": ("Dimension",), "score": ("Score",)})
+def _summed(r: Reader, title: str, key: str, name_column: str, what: str, max_key: str | None = None) -> list[ScoredRow]:
+    """A table of scored rows with a Total row (evidence, barriers); the total may be "1/10"."""
+    found = r.table(r.section(title), key, {"name": (name_column,), "score": ("Score",)})
     if not found:
         return []
     table, cols = found
-    rows = _scored_rows(r, table, cols, "evidence", ("total",))
-    total = _total_row(r, table, cols, ("total",), "Evidence Score")
+    rows = _scored_rows(r, table, cols, what, ("total",))
+    total = _total_row(r, table, cols, ("total",), title)
     if total:
-        stated = r.cell_number(r.cell(total, cols["score"]), "Evidence Total", "the sum of the scores")
-        if stated is not None:
-            r.claim("evidence.total", stated, "Evidence Total")
+        example = "a total such as 1/10" if max_key else "the sum of the scores"
+        r.cell_fraction(r.cell(total, cols["score"]), f"{what.title()} Total", f"{what}.total", max_key, example)
     return rows
+
+
+def _evidence(r: Reader) -> list[ScoredRow]:
+    return _summed(r, S.EVIDENCE, "evidence", "Dimension", "evidence")
 
 
 def _barriers(r: Reader) -> list[ScoredRow]:
-    found = r.table(r.section(S.BARRIERS), "barriers", {"name": ("Barrier",), "score": ("Score",)})
-    if not found:
-        return []
-    table, cols = found
-    rows = _scored_rows(r, table, cols, "barrier", ("total",))
-    total = _total_row(r, table, cols, ("total",), "Barrier Assessment")
-    if total:
-        r.cell_fraction(r.cell(total, cols["score"]), "Barrier Total", "barrier.total", "barrier.max", "a total such as 1/10")
-    return rows
+    return _summed(r, S.BARRIERS, "barriers", "Barrier", "barrier", "barrier.max")
 
 
 def _growth_check(r: Reader) -> None:

@@ -59,10 +59,11 @@ class Reader:
             return None
         return Stated(value, cell.text.strip(), self.loc(cell.line, cell.col))
 
-    def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str, example: str) -> None:
+    def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str | None, example: str) -> None:
+        """A total cell: "2/9" states the total and its maximum; a plain number only the total."""
         if cell is None:
             return
-        match = self.p.out_of.fullmatch(cell.text)
+        match = self.p.out_of.fullmatch(cell.text) if max_key else None
         if match is None:
             value = parse_plain(cell.text)
             if value is None:

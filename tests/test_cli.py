@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import renamed
 
 from builder import __version__
 
@@ -45,16 +46,6 @@ def with_bad_weighted(text: str) -> tuple[str, int]:
     old, new = BAD_WEIGHTED
     assert text.count(old) == 1
     return text.replace(old, new), text[:text.index(old)].count("\n") + 1
-
-
-def renamed(text: str, title: str, slug: str) -> str:
-    old_title = "Recommendation Systems Engineer"
-    for before, after in ((f"title: {old_title}\n", f"title: {title}\n"),
-                          ("slug: recommendation-systems-engineer\n", f"slug: {slug}\n"),
-                          (f"| Job Title | {old_title} |", f"| Job Title | {title} |")):
-        assert text.count(before) == 1, before
-        text = text.replace(before, after)
-    return text
 
 
 def lines_of(proc) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import renamed
 
 NAME = "recommendation-systems-engineer.md"
 REL = f"content/roles/{NAME}"
@@ -298,17 +299,6 @@ def test_one_mutation_gives_exactly_the_expected_diagnostics(seed_md, tmp_path, 
 
 
 # --- one bad report does not stop the other -------------------------------------------------
-
-def renamed(text: str, title: str, slug: str) -> str:
-    """The shipped report under another title and slug, so two copies can share a site."""
-    old_title = "Recommendation Systems Engineer"
-    for before, after in ((f"title: {old_title}\n", f"title: {title}\n"),
-                          ("slug: recommendation-systems-engineer\n", f"slug: {slug}\n"),
-                          (f"| Job Title | {old_title} |", f"| Job Title | {title} |")):
-        assert text.count(before) == 1, before
-        text = text.replace(before, after)
-    return text
-
 
 def test_two_bad_reports_are_both_reported(seed_md, tmp_path, run_jobzone):
     first, line_a, col_a = mutate(seed_md, "| 25% | 3 | «0.75» | AUGMENTATION |", "0.80")
