@@ -19,15 +19,13 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from builder.cli import EXIT_ERRORS, EXIT_OK, UsageError, _setup, run_check, shown_path
 from builder.config import SiteConfig
-from builder.diagnostics import Diagnostic
 from builder.export import exports
 from builder.corpus import Entry
 from builder.links import SiteLinks, link_site
 from builder.methodology import Methodology
 from builder.render import SiteInfo, environment, render_site, robots_txt
-from builder.reporting import render
+from builder.project import EXIT_ERRORS, EXIT_OK, UsageError, load_project, print_diagnostics, run_check, shown_path
 
 MARKER = ".jobzone-site"
 MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
@@ -152,25 +150,16 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
     return Built(files, sum(1 for p in pages if p.endswith(".html")), len(views))
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic], reports: int) -> None:
-    """As `jobzone check` prints them, workflow annotations included."""
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        print(render(diagnostics, "github", reports).rsplit("\n", 1)[0])
-    print(render(diagnostics, "text", reports))
-
-
 def cmd_build(args: argparse.Namespace) -> int:
-    config, methodology = _setup(args)
+    config, methodology = load_project(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
     result, wanted = run_check(config, methodology, [])
-    links = link_site(result.entries, result.index) if result.index is not None else None
-    diagnostics = sorted(dict.fromkeys([*result.diagnostics, *(links.diagnostics if links else [])]),
-                         key=Diagnostic.sort_key)
-    _print_diagnostics(diagnostics, len(wanted))
-    if links is None or any(d.is_error for d in diagnostics):
+    print_diagnostics(result.diagnostics, "text", len(wanted))
+    if result.index is None or result.errors:
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
+    links = link_site(result.entries, result.index)
     site = SiteInfo(config.title, config.description, base_url)
     built = assemble(config, methodology, site, result.entries, links)
     write_site(out, built.files)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from builder.corpus import Entry, RoleIndex, verify_corpus
 from builder.diagnostics import Diagnostic, Location, error
+from builder.links import markdown_links
 from builder.meta import read_meta
 from builder.methodology import Methodology
 from builder.parse import parse_report
@@ -84,6 +85,8 @@ def check_files(files: list[tuple[Path, str]], m: Methodology) -> CheckResult:
                                                         f"{type(exc).__name__}: {exc}", Location(shown))]))
     entries = [c.entry for c in checked if c.entry is not None]
     index, cross = verify_corpus(entries, m)
+    for entry in entries:
+        cross.extend(markdown_links(entry.report, index)[1])
     unique = dict.fromkeys([*(d for c in checked for d in c.diagnostics), *cross])
     diagnostics = sorted(unique, key=Diagnostic.sort_key)
     return CheckResult(checked, index, diagnostics)

@@ -3,85 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from builder import __version__
-from builder.check import CheckResult, check_files
-from builder.config import ConfigError, SiteConfig, load_config
-from builder.methodology import Methodology, MethodologyError, load_methodology_file
-from builder.reporting import FORMATS, render
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how jobzone was called or configured: exit status 2."""
-
-
-def shown_path(path: Path) -> str:
-    """Paths as the user would type them: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def report_files(root: Path) -> list[Path]:
-    """Markdown files under a folder, sorted, without following symlinked folders."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / name for name in sorted(files) if name.endswith(".md") and not name.startswith("."))
-    return found
-
-
-def _expand(paths: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(report_files(path))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {raw}")
-    return files
-
-
-def _setup(args: argparse.Namespace) -> tuple[SiteConfig, Methodology]:
-    try:
-        config = load_config(Path.cwd(), Path(args.config) if args.config else None)
-        methodology = load_methodology_file(config.methodology_path)
-    except (ConfigError, MethodologyError) as exc:
-        raise UsageError(f"{exc} [JZ901]") from exc
-    return config, methodology
-
-
-def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]) -> tuple[CheckResult, list[str]]:
-    """Check the given reports against the whole site, so citations of other reports resolve."""
-    if not paths and not config.content_path.is_dir():
-        raise UsageError(f"no content folder {config.content_dir}/ in {config.root}: run jobzone in the project root, "
-                         "or name the reports to check")
-    wanted = _expand(paths) if paths else report_files(config.content_path)
-    site = report_files(config.content_path) if config.content_path.is_dir() else []
-    by_real = {p.resolve(): p for p in site}
-    by_real.update({p.resolve(): p for p in wanted})
-    result = check_files([(p, shown_path(p)) for p in by_real.values()], methodology)
-    return result, [shown_path(p) for p in wanted]
-
+from builder.config import load_config
+from builder.project import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, load_project, print_diagnostics, run_check,
+                             shown_path)
+from builder.reporting import FORMATS
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config, methodology = _setup(args)
+    config, methodology = load_project(args.config)
     result, wanted = run_check(config, methodology, args.paths)
     chosen = set(wanted)
     diagnostics = [d for d in result.diagnostics if d.location.path in chosen]
-    fmt = args.format
-    if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
-        print(render(diagnostics, "github", len(wanted)).rsplit("\n", 1)[0])
-    print(render(diagnostics, fmt, len(wanted)))
+    print_diagnostics(diagnostics, args.format, len(wanted))
     return EXIT_ERRORS if any(d.is_error for d in diagnostics) else EXIT_OK
 
 

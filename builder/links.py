@@ -135,7 +135,6 @@ class SiteLinks:
     unassessed: dict[str, Unassessed] = field(default_factory=dict)  # by slug
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # report slug -> {name as written: page path}
     md_links: dict[str, dict[str, str]] = field(default_factory=dict)  # report slug -> {href: page path}
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def _unassessed(entries: list[Entry], index: RoleIndex, taken: set[str]) -> dict[str, Unassessed]:
@@ -205,9 +204,8 @@ def link_site(entries: list[Entry], index: RoleIndex) -> SiteLinks:
                 peers[key] = Peer(name, path, assessed, score, text)
         links.peers[meta.slug] = tuple(peers.values())
         links.names[meta.slug] = names
-        md, problems = markdown_links(entry.report, index)
+        md, _ = markdown_links(entry.report, index)  # their problems are reported by the check
         links.md_links[meta.slug] = md
-        links.diagnostics.extend(problems)
         for path in set(md.values()):
             target = path.partition("#")[0]
             if target != own:

@@ -338,6 +338,10 @@ def test_a_link_to_a_missing_report_is_an_error(run_jobzone: Run, tmp_path: Path
     assert f"content/roles/conversational-ai-engineer.md:{line}:9: error:" in proc.stdout
     assert "[JZ408]" in proc.stdout
     assert not (project / "site").exists()
+    checked = run_jobzone(["check"], project)
+    assert checked.returncode == 1
+    assert f"content/roles/conversational-ai-engineer.md:{line}:9: error:" in checked.stdout
+    assert "[JZ408]" in checked.stdout
 
 
 @pytest.mark.parametrize("out", [".", "content", "content/roles", "..", "templates", "notes"])
