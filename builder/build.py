@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from builder.config import SiteConfig
 from builder.export import exports
+from builder.gitdates import last_commit_dates
 from builder.corpus import Entry
 from builder.links import SiteLinks, link_site
 from builder.methodology import Methodology
@@ -142,7 +143,10 @@ class Built:
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks) -> Built:
     """Every file of the site, as bytes by site path."""
     env = environment(config.root / config.templates_dir)
-    pages, views = render_site(env, site, entries, links, m)
+    git = last_commit_dates(config.content_path)
+    dates = {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
+             if Path(e.report.path).resolve() in git}
+    pages, views = render_site(env, site, entries, links, m, dates)
     texts = {**pages, **exports(views, m, site.base_url), "robots.txt": robots_txt(site), ".nojekyll": "",
              MARKER: MARKER_TEXT}
     files = {path: text.encode("utf-8") for path, text in texts.items()}

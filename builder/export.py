@@ -59,8 +59,21 @@ def roles_frame(views: list[RoleView], m: Methodology, base_url: str = "") -> pd
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") gets a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def roles_csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, lineterminator="\n")
+    """The roles table as CSV; numbers stay numbers, text cannot become a formula."""
+    text_columns = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, str)).any()]
+    safe = frame.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(spreadsheet_safe)
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def roles_json(frame: pd.DataFrame) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -233,15 +233,17 @@ def worked_steps(entry: Entry, m: Methodology) -> list[Step]:
     return steps
 
 
-def role_row(entry: Entry) -> RoleRow:
+def role_row(entry: Entry, dates: Mapping[str, date] | None = None) -> RoleRow:
+    """A role's listing row; its date is the frontmatter's `updated`, else the one given (from git)."""
     meta, card = entry.report.meta, entry.card
     score = card.number("score") or Decimal(0)
+    updated = meta.updated or (dates or {}).get(meta.slug)
     return RoleRow(meta.slug, meta.title, role_path(meta.slug), score, format_number(score),
-                   card.text("zone") or "", card.text("sublabel") or "", meta.seniority or "", meta.updated)
+                   card.text("zone") or "", card.text("sublabel") or "", meta.seniority or "", updated)
 
 
-def role_view(entry: Entry, links: SiteLinks, m: Methodology) -> RoleView:
-    row = role_row(entry)
+def role_view(entry: Entry, links: SiteLinks, m: Methodology, dates: Mapping[str, date] | None = None) -> RoleView:
+    row = role_row(entry, dates)
     page = page_file(row.path)
     linker = Linker(page)
     peers = links.peers.get(row.slug, ())
@@ -262,6 +264,11 @@ def role_view(entry: Entry, links: SiteLinks, m: Methodology) -> RoleView:
 
 def sort_rows(rows: list[RoleRow]) -> list[RoleRow]:
     return sorted(rows, key=lambda r: (-r.score, r.title.casefold(), r.slug))
+
+
+# Atom requires a date on every entry; a role with no date from frontmatter or git
+# takes the site's newest date, and a site with no dates at all this fixed one.
+UNDATED = date(1970, 1, 1)
 
 
 def feed_order(rows: list[RoleRow]) -> list[RoleRow]:
@@ -355,9 +362,9 @@ class Pages:
 
 
 def render_site(env: Environment, site: SiteInfo, entries: list[Entry], links: SiteLinks,
-                m: Methodology) -> tuple[dict[str, str], list[RoleView]]:
-    """Every HTML and XML page of the site."""
-    views = sorted((role_view(e, links, m) for e in entries), key=lambda v: v.row.slug)
+                m: Methodology, dates: Mapping[str, date] | None = None) -> tuple[dict[str, str], list[RoleView]]:
+    """Every HTML and XML page of the site; `dates` gives slugs without `updated` a date (from git)."""
+    views = sorted((role_view(e, links, m, dates) for e in entries), key=lambda v: v.row.slug)
     rows = sort_rows([v.row for v in views])
     rules = rule_views(m, rows)
     zones = []
@@ -389,8 +396,8 @@ def render_site(env: Environment, site: SiteInfo, entries: list[Entry], links: S
     pages.render("404.html", "404.html", "Page not found", sitemap=False, absolute=True)
     listed = list(pages.listed)
     pages.render("sitemap.xml", "sitemap.xml", "Sitemap", sitemap=False, pages=listed)
-    pages.render("feed.xml", "feed.xml", site.title, sitemap=False, rows=feed_order(rows),
-                 updated=max((r.updated for r in rows if r.updated), default=None))
+    latest = max((r.updated for r in rows if r.updated), default=UNDATED)
+    pages.render("feed.xml", "feed.xml", site.title, sitemap=False, rows=feed_order(rows), updated=latest)
     return pages.files, views
 
 

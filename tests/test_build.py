@@ -436,3 +436,58 @@ def test_charts_escape_text_and_name_zones() -> None:
     assert "<b>" not in svg and "<i>" not in svg and "&lt;b&gt;&amp;" in svg
     assert ">Yellow 25\u201347</text>" in svg and ">Green \u226548</text>" in svg
     assert svg.count("<title") >= 2 and "<desc" in svg and "<script" not in svg
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+def _git(project: Path, *args: str, when: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "PATH": "/usr/bin:/bin", "HOME": str(project)}
+    subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
+
+
+def test_dates_come_from_frontmatter_else_from_git(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    for report in (project / "content/roles").glob("*.md"):
+        lines = report.read_text(encoding="utf-8").split("\n")
+        report.write_text("\n".join(line for line in lines if not line.startswith("updated:")), encoding="utf-8")
+    dated = project / "content/roles/nlp-engineer.md"
+    dated.write_text(dated.read_text(encoding="utf-8").replace("aliases:", "updated: 2026-05-04\naliases:", 1),
+                     encoding="utf-8")
+    _git(project, "init", "-q", when="2026-01-01T12:00:00Z")
+    _git(project, "add", "-A", when="2026-01-01T12:00:00Z")
+    _git(project, "commit", "-qm", "first", when="2026-02-03T12:00:00Z")
+    other = project / "content/roles/conversational-ai-engineer.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _git(project, "commit", "-qam", "second", when="2026-03-09T12:00:00Z")
+    built(run_jobzone, project)
+    feed = (project / "site/feed.xml").read_text(encoding="utf-8")
+    entries = {e.split("<title>")[1].split("</title>")[0]: e for e in feed.split("<entry>")[1:]}
+    assert "<updated>2026-05-04T00:00:00Z</updated>" in entries["NLP Engineer"]
+    assert "<updated>2026-03-09T00:00:00Z</updated>" in entries["Conversational AI Engineer"]
+    assert "<updated>2026-02-03T00:00:00Z</updated>" in entries["Recommendation Systems Engineer"]
+    role = (project / "site/roles/conversational-ai-engineer/index.html").read_text(encoding="utf-8")
+    assert 'datetime="2026-03-09"' in role
+
+
+def test_every_feed_entry_has_a_date_without_git(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run_jobzone, project)
+    feed = (project / "site/feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") == feed.count("<updated>") - 1 == 3
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    report = project / "content/roles/nlp-engineer.md"
+    title = '=HYPERLINK("http://example.org","x")'
+    text = report.read_text(encoding="utf-8").replace("title: NLP Engineer", f"title: '{title}'", 1).replace(
+        "| Job Title | NLP Engineer |", f"| Job Title | {title} |", 1)
+    report.write_text(text, encoding="utf-8")
+    built(run_jobzone, project)
+    frame = pd.read_csv(project / "site/data/roles.csv")
+    titles = list(frame["title"])
+    assert "'" + title in titles
+    assert not any(str(t).startswith("=") for t in titles)
+    assert frame["score"].dtype.kind == "f"
