@@ -26,7 +26,8 @@ from builder.corpus import Entry
 from builder.links import SiteLinks, link_site
 from builder.methodology import Methodology
 from builder.render import SiteInfo, environment, render_site, robots_txt
-from builder.project import EXIT_ERRORS, EXIT_OK, UsageError, load_project, print_diagnostics, run_check, shown_path
+from builder.project import (EXIT_ERRORS, EXIT_OK, UsageError, load_project, local_files, print_diagnostics, run_check,
+                             shown_path)
 
 MARKER = ".jobzone-site"
 MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
@@ -133,6 +134,21 @@ def static_files() -> dict[str, bytes]:
             if item.is_file() and not item.name.startswith(".")}
 
 
+def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks) -> dict[str, bytes]:
+    """Files the reports link to (images, PDFs) go to `assets/`, mirroring the content folder;
+    their links are rewritten to match. The check has already made sure each one exists."""
+    content = config.content_path.resolve()
+    copied: dict[str, bytes] = {}
+    for entry in entries:
+        rewrites = links.md_links.setdefault(entry.report.meta.slug, {})
+        for href, path in local_files(entry, config).items():
+            if path is not None:
+                site_path = "assets/" + path.relative_to(content).as_posix()
+                rewrites[href] = site_path
+                copied[site_path] = path.read_bytes()
+    return copied
+
+
 @dataclass
 class Built:
     files: dict[str, bytes]
@@ -143,6 +159,7 @@ class Built:
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks) -> Built:
     """Every file of the site, as bytes by site path."""
     env = environment(config.root / config.templates_dir)
+    assets = copy_local_files(config, entries, links)
     git = last_commit_dates(config.content_path)
     dates = {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
              if Path(e.report.path).resolve() in git}
@@ -151,6 +168,7 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
              MARKER: MARKER_TEXT}
     files = {path: text.encode("utf-8") for path, text in texts.items()}
     files.update(static_files())
+    files.update(assets)
     return Built(files, sum(1 for p in pages if p.endswith(".html")), len(views))
 
 

@@ -84,5 +84,6 @@ CODES: dict[str, str] = {
     "JZ406": "The same role is cited with different scores.",
     "JZ407": "A cited sub-label differs from the cited role's own report.",
     "JZ408": "A link to another report's .md file points to no report of the site.",
+    "JZ409": "A relative link or image points to a file that is not under the content folder.",
     "JZ901": "The site configuration or methodology file is invalid.",
 }

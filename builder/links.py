@@ -223,6 +223,26 @@ def is_md_link(href: str) -> bool:
     return not parts.scheme and not parts.netloc and not href.startswith("/") and unquote(parts.path).endswith(".md")
 
 
+def is_local_file_link(href: str) -> bool:
+    """A relative link to a file beside the reports (an image, a PDF), not a page or an anchor."""
+    parts = urlsplit(href)
+    return bool(parts.path) and not parts.scheme and not parts.netloc and not href.startswith(("/", "#")) \
+        and not is_md_link(href)
+
+
+def local_file_links(report: Report) -> list[tuple[str, str, Location]]:
+    """Every relative link or image source to a non-Markdown file: (href, path relative to the report's
+    folder, where it is written). Whether the file exists is for the I/O edge to say."""
+    found: dict[str, tuple[str, str, Location]] = {}
+    for token in report.document.tokens:
+        for child in token.children or ():
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            href = str(child.attrGet(attr) or "") if attr else ""
+            if href and href not in found and is_local_file_link(href):
+                found[href] = (href, unquote(urlsplit(href).path), _locate(report, token, href))
+    return list(found.values())
+
+
 def _locate(report: Report, token: Token, href: str) -> Location:
     """Where a link's href is written: the block's line, refined to the column when found."""
     start = report.document.body_line + (token.map[0] if token.map else 0)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from builder.check import CheckResult, check_files
 from builder.config import ConfigError, SiteConfig, load_config
-from builder.diagnostics import Diagnostic
+from builder.corpus import Entry
+from builder.diagnostics import Diagnostic, error
+from builder.links import local_file_links
 from builder.methodology import Methodology, MethodologyError, load_methodology_file
 from builder.reporting import render
 
@@ -73,6 +75,7 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     by_real = {p.resolve(): p for p in site}
     by_real.update({p.resolve(): p for p in wanted})
     result = check_files([(p, shown_path(p)) for p in by_real.values()], methodology)
+    result.diagnostics = sorted([*result.diagnostics, *_missing_files(result, config)], key=Diagnostic.sort_key)
     return result, [shown_path(p) for p in wanted]
 
 
@@ -81,3 +84,25 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> 
     if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
         print(render(diagnostics, "github", reports).rsplit("\n", 1)[0])
     print(render(diagnostics, fmt, reports))
+
+
+def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
+    """Each relative file link of a report -> the file under the content folder, or None if there is none."""
+    content = config.content_path.resolve()
+    folder = Path(entry.report.path).resolve().parent
+    found: dict[str, Path | None] = {}
+    for href, relative, _ in local_file_links(entry.report):
+        target = (folder / relative).resolve()
+        found[href] = target if target.is_relative_to(content) and target.is_file() else None
+    return found
+
+
+def _missing_files(result: CheckResult, config: SiteConfig) -> list[Diagnostic]:
+    problems = []
+    for entry in result.entries:
+        files = local_files(entry, config)
+        for href, _, location in local_file_links(entry.report):
+            if files[href] is None:
+                problems.append(error("JZ409", f"link to {href!r}: no such file in {config.content_dir}/; put the "
+                                      "file beside the reports or link to it by absolute URL", location))
+    return problems

@@ -104,8 +104,12 @@ def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[
             if dropped and dropped.pop():
                 continue
             depth -= 1
-        elif child.type == "image" and unsafe_url(str(child.attrGet("src") or "")):
-            child = Token("text", "", 0, content=child.content)
+        elif child.type == "image":
+            src = str(child.attrGet("src") or "")
+            if unsafe_url(src):
+                child = Token("text", "", 0, content=child.content)
+            elif src in md_links:
+                child.attrSet("src", url(md_links[src]))
         if child.type == "text":
             child.content = defuse_text(child.content)
             if depth == 0 and pattern is not None:

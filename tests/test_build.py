@@ -491,3 +491,34 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(run_jobzone: Run, tmp_path
     assert "'" + title in titles
     assert not any(str(t).startswith("=") for t in titles)
     assert frame["score"].dtype.kind == "f"
+
+
+# --- files the reports link to -------------------------------------------------------------------
+
+def test_linked_files_are_copied_and_missing_ones_are_errors(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    roles = project / "content/roles"
+    (roles / "img").mkdir()
+    (roles / "img/chart.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (roles / "notes.pdf").write_bytes(b"%PDF-1.4 fake")
+    report = roles / "nlp-engineer.md"
+    original = report.read_text(encoding="utf-8")
+    report.write_text(original.replace("## Evidence Score",
+                                       "![A chart](img/chart.png) and [the notes](notes.pdf).\n\n## Evidence Score", 1),
+                      encoding="utf-8")
+    built(run_jobzone, project)
+    site = project / "site"
+    assert (site / "assets/img/chart.png").read_bytes() == b"\x89PNG\r\n\x1a\nfake"
+    assert (site / "assets/notes.pdf").is_file()
+    page = (site / "roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert 'src="../../assets/img/chart.png"' in page and 'href="../../assets/notes.pdf"' in page
+    assert broken_links(site) == []
+
+    text = original.replace("## Evidence Score", "See ![gone](img/missing.png).\n\n## Evidence Score", 1)
+    report.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("See ![gone](img/missing.png).") + 1
+    for command in (["check"], ["build"]):
+        proc = run_jobzone(command, project)
+        assert proc.returncode == 1, proc.stdout
+        assert f"content/roles/nlp-engineer.md:{line}:" in proc.stdout and "[JZ409]" in proc.stdout
+    assert (site / "assets/img/chart.png").is_file()  # the failed build left the previous site alone
