@@ -223,11 +223,22 @@ def is_md_link(href: str) -> bool:
     return not parts.scheme and not parts.netloc and not href.startswith("/") and unquote(parts.path).endswith(".md")
 
 
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+# -- the token pass ---------------------------------------------------------------------------
+def unsafe_url(url: str) -> bool:
+    """True for javascript:, vbscript: and data: URLs, in any case and with any whitespace or controls."""
+    squashed = "".join(ch for ch in unquote(url) if not ch.isspace() and ord(ch) >= 0x20 and ord(ch) != 0x7F)
+    return squashed.casefold().startswith(UNSAFE_SCHEMES)
+
+
 def is_local_file_link(href: str) -> bool:
-    """A relative link to a file beside the reports (an image, a PDF), not a page or an anchor."""
+    """A relative link to a file beside the reports (an image, a PDF), not a page, an anchor or a
+    script URL in disguise (those are dropped when rendering)."""
     parts = urlsplit(href)
     return bool(parts.path) and not parts.scheme and not parts.netloc and not href.startswith(("/", "#")) \
-        and not is_md_link(href)
+        and not is_md_link(href) and not unsafe_url(href)
 
 
 def local_file_links(report: Report) -> list[tuple[str, str, Location]]:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import unquote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markdown_it.token import Token
@@ -28,19 +27,9 @@ from builder.corpus import Entry
 from builder.document import markdown_parser
 from builder.importer import slugify
 from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_file, role_json_path, role_path,
-                           sublabel_path, zone_path)
+                           sublabel_path, unsafe_url, zone_path)
 from builder.methodology import Methodology, SubLabelRule, Zone
 from builder.numbers import format_number
-
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-
-
-# -- the token pass ---------------------------------------------------------------------------
-def unsafe_url(url: str) -> bool:
-    """True for javascript:, vbscript: and data: URLs, in any case and with any whitespace or controls."""
-    squashed = "".join(ch for ch in unquote(url) if not ch.isspace() and ord(ch) >= 0x20 and ord(ch) != 0x7F)
-    return squashed.casefold().startswith(UNSAFE_SCHEMES)
-
 
 # Link syntax markdown-it refused to turn into a link (it rejects these schemes itself)
 # stays as text; it is reduced to its label so the script URL is not published either.
