@@ -522,3 +522,67 @@ def test_linked_files_are_copied_and_missing_ones_are_errors(run_jobzone: Run, t
         assert proc.returncode == 1, proc.stdout
         assert f"content/roles/nlp-engineer.md:{line}:" in proc.stdout and "[JZ409]" in proc.stdout
     assert (site / "assets/img/chart.png").is_file()  # the failed build left the previous site alone
+
+
+# --- served over real HTTP under a sub-path --------------------------------------------------------
+
+def test_crawl_over_http_under_a_sub_path(run_jobzone: Run, tmp_path: Path) -> None:
+    """Serve the site as GitHub Pages would (under /repo/), follow every internal link from the home
+    page, and require 200 for each and an element for each #anchor; every sitemap URL is reachable."""
+    import http.server
+    import threading
+    import urllib.request
+    from functools import partial
+    from urllib.error import HTTPError
+    from urllib.parse import urljoin
+
+    project = copy_fixture(tmp_path)
+    www = tmp_path / "www"
+    built(run_jobzone, project, "--base-url", BASE, "--out", str(www / "repo"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(http.server.SimpleHTTPRequestHandler,
+                                                                       directory=str(www)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    try:
+        seen: dict[str, bytes] = {}
+        queue, problems, anchors = [root], [], []
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    seen[url] = response.read()
+                    kind = response.headers.get("Content-Type", "")
+            except HTTPError as exc:
+                problems.append(f"{url}: HTTP {exc.code}")
+                seen[url] = b""
+                continue
+            if "html" not in kind:
+                continue
+            page = Page()
+            page.feed(seen[url].decode("utf-8"))
+            for link in page.urls:
+                absolute = urljoin(url, link.replace(BASE, root) if link.startswith(BASE) else link)
+                target, _, fragment = absolute.partition("#")
+                if not target.startswith(root):
+                    continue
+                if fragment:
+                    anchors.append((url, target, fragment))
+                if target not in seen:
+                    queue.append(target)
+        for source, target, fragment in anchors:
+            page = Page()
+            page.feed(seen.get(target, b"").decode("utf-8"))
+            if fragment not in page.ids:
+                problems.append(f"{source}: #{fragment} not found in {target}")
+        assert problems == []
+        assert len([u for u in seen if u.endswith("/")]) >= 15
+        sitemap = seen.get(root + "sitemap.xml") or urllib.request.urlopen(root + "sitemap.xml", timeout=10).read()
+        locs = sitemap.decode("utf-8").split("<loc>")[1:]
+        assert len(locs) >= 15 and all(loc.startswith(BASE) for loc in locs)
+        for loc in locs:
+            url = loc.split("</loc>")[0].replace(BASE, root)
+            assert urllib.request.urlopen(url, timeout=10).status == 200, url
+    finally:
+        server.shutdown()
