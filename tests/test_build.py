@@ -169,6 +169,19 @@ def test_methodology_page_comes_from_the_methodology(shipped_site: Path) -> None
     assert "published" in html and "project default" in html
 
 
+def test_methodology_page_follows_a_site_override(run_jobzone: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "methodology.toml").write_text(
+        '[coefficients]\nscore_scale = "100.0"\n\n'
+        '[[zones]]\nname = "Green"\nmin = "48"\ndescription = "Safe harbour for now."\n\n'
+        '[[zones]]\nname = "Yellow"\nmin = "25"\ndescription = "Changing fast."\n\n'
+        '[[zones]]\nname = "Red"\nmin = "0"\ndescription = "Mostly automatable."\n', encoding="utf-8")
+    built(run_jobzone, project)
+    html = (project / "site/methodology/index.html").read_text(encoding="utf-8")
+    for text in ("Safe harbour for now.", "Changing fast.", "Mostly automatable.", "100.0"):
+        assert text in html
+
+
 def test_exports(shipped_site: Path) -> None:
     frame = pd.read_csv(shipped_site / "data/roles.csv")
     assert list(frame.columns) == ["slug", "title", "url", "score", "zone", "sublabel", "trs",
