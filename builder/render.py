@@ -10,7 +10,6 @@ escaped unless it is markup made here. Pure apart from reading templates: return
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,6 +74,11 @@ def _link_names(token: Token, pattern: re.Pattern[str], names: dict[str, str], u
     return pieces
 
 
+def _with_attr(token: Token, name: str, value: str) -> Token:
+    """A copy of `token` with one attribute changed: the parsed tokens are shared and never mutated."""
+    return token.copy(attrs={**token.attrs, name: value})
+
+
 def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[str, str], unassessed: set[str],
             md_links: dict[str, str], url: Callable[[str], str], linked: set[str]) -> list[Token]:
     out: list[Token] = []
@@ -87,7 +91,7 @@ def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[
             if dropped[-1]:
                 continue
             if href in md_links:
-                child.attrSet("href", url(md_links[href]))
+                child = _with_attr(child, "href", url(md_links[href]))
             depth += 1
         elif child.type == "link_close":
             if dropped and dropped.pop():
@@ -98,9 +102,11 @@ def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[
             if unsafe_url(src):
                 child = Token("text", "", 0, content=child.content)
             elif src in md_links:
-                child.attrSet("src", url(md_links[src]))
+                child = _with_attr(child, "src", url(md_links[src]))
         if child.type == "text":
-            child.content = defuse_text(child.content)
+            defused = defuse_text(child.content)
+            if defused != child.content:
+                child = child.copy(content=defused)
             if depth == 0 and pattern is not None:
                 out += _link_names(child, pattern, names, unassessed, url, linked)
                 continue
@@ -110,12 +116,14 @@ def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[
 
 def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[str, str] | None = None,
                     md_links: dict[str, str] | None = None, unassessed: set[str] | None = None) -> Markup:
-    """A report body as HTML: role names linked, .md links rewritten, unsafe links dropped, headings anchored."""
-    tokens = copy.deepcopy(tokens)
+    """A report body as HTML: role names linked, .md links rewritten, unsafe links dropped, headings anchored.
+
+    Works on copies of the tokens it changes, so the tokens parsed for the check stay as they were."""
     names = names or {}
     pattern = _names_pattern(names)
     ids: set[str] = set()
     linked: set[str] = set()
+    out: list[Token] = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             linked = set()
@@ -127,13 +135,14 @@ def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[
             while anchor in ids:
                 anchor, number = f"{base}-{number}", number + 1
             ids.add(anchor)
-            token.attrSet("id", anchor)
+            token = _with_attr(token, "id", anchor)
         elif token.type == "inline" and token.children is not None:
             in_heading = index > 0 and tokens[index - 1].type == "heading_open"
-            token.children = _inline(token.children, None if in_heading else pattern, names, unassessed or set(),
-                                     md_links or {}, url, linked)
+            token = token.copy(children=_inline(token.children, None if in_heading else pattern, names,
+                                                unassessed or set(), md_links or {}, url, linked))
+        out.append(token)
     md = markdown_parser()
-    return Markup(md.renderer.render(tokens, md.options, {}))
+    return Markup(md.renderer.render(out, md.options, {}))
 
 
 # -- view models ------------------------------------------------------------------------------

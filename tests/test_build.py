@@ -599,3 +599,19 @@ def test_crawl_over_http_under_a_sub_path(run_jobzone: Run, tmp_path: Path) -> N
             assert urllib.request.urlopen(url, timeout=10).status == 200, url
     finally:
         server.shutdown()
+
+
+def test_rendering_leaves_the_parsed_tokens_unchanged() -> None:
+    from builder.document import parse_document
+    from builder.render import render_markdown
+
+    text = SEED.split("---\n", 2)[2] + "\n\nSee [x](other.md) and ![i](img.png) and [j](javascript:alert(1)).\n"
+    document = parse_document(text)
+    before = repr(document.tokens)
+    first = render_markdown(document.tokens, lambda path: "../" + path, {"ML/AI Engineer": "roles/ml-ai-engineer/"},
+                            {"other.md": "roles/other/", "img.png": "assets/img.png"})
+    assert repr(document.tokens) == before
+    assert render_markdown(document.tokens, lambda path: "../" + path, {"ML/AI Engineer": "roles/ml-ai-engineer/"},
+                           {"other.md": "roles/other/", "img.png": "assets/img.png"}) == first
+    assert 'href="../roles/other/"' in first and 'src="../assets/img.png"' in first
+    assert 'href="../roles/ml-ai-engineer/"' in first and "javascript:" not in first
