@@ -6,7 +6,9 @@ once the whole site is known (the two-phase build of MkDocs and Pelican).
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
+from functools import cached_property
 
 from builder.diagnostics import Diagnostic, error, warning
 from builder.methodology import Methodology
@@ -35,6 +37,11 @@ class RoleIndex:
 
     by_name: dict[str, Entry]
     by_slug: dict[str, Entry]
+
+    @cached_property
+    def by_file(self) -> dict[str, Entry]:
+        """Reports by their normalised POSIX path, for links written as `other.md`."""
+        return {posixpath.normpath(e.report.path.replace("\\", "/")): e for e in self.by_slug.values()}
 
     def find(self, role: str) -> Entry | None:
         """The report whose title or alias is the cited name (any case); no partial matches,

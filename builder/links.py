@@ -275,7 +275,7 @@ def _locate(report: Report, token: Token, href: str) -> Location:
 
 def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], list[Diagnostic]]:
     """Map each `[x](other.md)` href to that report's page; a missing report is JZ408."""
-    by_file = {posixpath.normpath(entry.report.path.replace("\\", "/")): entry for entry in index.by_slug.values()}
+    by_file = index.by_file
     folder = posixpath.dirname(report.path.replace("\\", "/"))
     found: dict[str, str] = {}
     problems: list[Diagnostic] = []

@@ -138,8 +138,10 @@ def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[
             token = _with_attr(token, "id", anchor)
         elif token.type == "inline" and token.children is not None:
             in_heading = index > 0 and tokens[index - 1].type == "heading_open"
-            token = token.copy(children=_inline(token.children, None if in_heading else pattern, names,
-                                                unassessed or set(), md_links or {}, url, linked))
+            children = _inline(token.children, None if in_heading else pattern, names, unassessed or set(),
+                               md_links or {}, url, linked)
+            if len(children) != len(token.children) or any(a is not b for a, b in zip(children, token.children)):
+                token = token.copy(children=children)
         out.append(token)
     md = markdown_parser()
     return Markup(md.renderer.render(out, md.options, {}))
