@@ -10,27 +10,21 @@ The output folder is checked before anything else, because it is deleted on swap
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from builder.cache import Cache, code_fingerprint, tree_digest
 from builder.config import SiteConfig
-from builder.export import exports
-from builder.gitdates import last_commit_dates
-from builder.corpus import Entry
-from builder.links import SiteLinks, link_site
-from builder.methodology import Methodology
-from builder.render import SiteInfo, environment, render_site, robots_txt
-from builder.project import (EXIT_ERRORS, EXIT_OK, UsageError, load_project, local_files, print_diagnostics, run_check,
+from builder.project import (EXIT_ERRORS, EXIT_OK, UsageError, format_diagnostics, load_project, open_cache, run_check,
                              shown_path)
 
-MARKER = ".jobzone-site"
-MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
+MARKER = ".jobzone-site"  # marks a folder jobzone built, so it may be replaced (written by builder.site)
 
 
 # -- where the site may go --------------------------------------------------------------------
@@ -127,64 +121,71 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
         raise
 
 
-# -- the whole site ---------------------------------------------------------------------------
-def static_files() -> dict[str, bytes]:
-    folder = resources.files("builder").joinpath("static")
-    return {f"static/{item.name}": item.read_bytes() for item in sorted(folder.iterdir(), key=lambda i: i.name)
-            if item.is_file() and not item.name.startswith(".")}
+# -- nothing changed, nothing to do ----------------------------------------------------------
+def _git_head(folder: Path) -> str:
+    """The commit the content is at: page dates come from git history, so it is an input too."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head.stdout.strip() if head.returncode == 0 else ""
 
 
-def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks) -> dict[str, bytes]:
-    """Files the reports link to (images, PDFs) go to `assets/`, mirroring the content folder;
-    their links are rewritten to match. The check has already made sure each one exists."""
-    content = config.content_path.resolve()
-    copied: dict[str, bytes] = {}
-    for entry in entries:
-        rewrites = links.md_links.setdefault(entry.report.meta.slug, {})
-        for href, path in local_files(entry, config).items():
-            if path is not None:
-                site_path = "assets/" + path.relative_to(content).as_posix()
-                rewrites[href] = site_path
-                copied[site_path] = path.read_bytes()
-    return copied
+def inputs_digest(config: SiteConfig, out: Path, base_url: str) -> str:
+    """Everything a build reads: jobzone itself, the options, the config, the methodology override,
+    the templates, every content file and the git commit. Equal digests, equal sites."""
+    digest = hashlib.blake2b(digest_size=16)
+    parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"),
+             repr(config), tree_digest(config.content_path, with_content=True),
+             tree_digest(config.root / config.templates_dir, with_content=True),
+             _git_head(config.content_path) if config.content_path.is_dir() else ""]
+    for path in (config.config_path, config.methodology_path):
+        try:
+            parts.append(path.read_bytes().hex() if path is not None and path.is_file() else "absent")
+        except OSError:
+            parts.append("unreadable")
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
 
 
-@dataclass
-class Built:
-    files: dict[str, bytes]
-    pages: int
-    reports: int
-
-
-def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks) -> Built:
-    """Every file of the site, as bytes by site path."""
-    env = environment(config.root / config.templates_dir)
-    assets = copy_local_files(config, entries, links)
-    git = last_commit_dates(config.content_path)
-    dates = {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
-             if Path(e.report.path).resolve() in git}
-    pages, views = render_site(env, site, entries, links, m, dates)
-    texts = {**pages, **exports(views, m, site.base_url), "robots.txt": robots_txt(site), ".nojekyll": "",
-             MARKER: MARKER_TEXT}
-    files = {path: text.encode("utf-8") for path, text in texts.items()}
-    files.update(static_files())
-    files.update(assets)
-    return Built(files, sum(1 for p in pages if p.endswith(".html")), len(views))
+def _unchanged(cache: Cache, out: Path, inputs: str) -> str | None:
+    """What the last build printed, when its inputs and its output are both exactly as they were."""
+    stamp = cache.stamp(out)
+    if not stamp or stamp.get("inputs") != inputs or not isinstance(stamp.get("printed"), str):
+        return None
+    if stamp.get("output") != tree_digest(out, with_content=False):
+        return None
+    return stamp["printed"]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
-    result, wanted = run_check(config, methodology, [])
-    print_diagnostics(result.diagnostics, "text", len(wanted))
+    cache = open_cache(config, methodology, args.clean)
+    inputs = inputs_digest(config, out, base_url)
+    printed = _unchanged(cache, out, inputs)
+    if printed is not None:
+        print(printed)
+        print(f"{shown_path(out)} is up to date")
+        return EXIT_OK
+    cache.forget_stamp(out)
+    result, wanted = run_check(config, methodology, [], cache)
+    printed = format_diagnostics(result.diagnostics, "text", len(wanted))
+    print(printed)
     if result.index is None or result.errors:
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
+    from builder.links import link_site
+    from builder.render import SiteInfo
+    from builder.site import assemble
+
     links = link_site(result.entries, result.index)
-    site = SiteInfo(config.title, config.description, base_url)
-    built = assemble(config, methodology, site, result.entries, links)
+    built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), result.entries, links)
     write_site(out, built.files)
+    cache.save_stamp(out, {"inputs": inputs, "output": tree_digest(out, with_content=False), "printed": printed})
     print(f"Built {built.pages} pages for {built.reports} report{'s' if built.reports != 1 else ''} "
           f"into {shown_path(out)}")
     return EXIT_OK

@@ -7,9 +7,11 @@ stops the others from being checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.cache import Cache
 from builder.corpus import Entry, RoleIndex, verify_corpus
 from builder.diagnostics import Diagnostic, Location, error
 from builder.links import markdown_links
@@ -70,16 +72,30 @@ def read_bytes(path: Path, shown: str) -> tuple[bytes | None, Diagnostic | None]
         return None, error("JZ001", f"cannot read file: {exc.strerror or exc}", Location(shown))
 
 
-def check_files(files: list[tuple[Path, str]], m: Methodology) -> CheckResult:
-    """Check each (path, shown name) and then the reports against each other."""
+def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
+                progress: Callable[[], None] | None = None) -> CheckResult:
+    """Check each (path, shown name) and then the reports against each other.
+
+    With a cache, a report whose bytes, path, methodology and jobzone code are unchanged
+    is not analysed again; the cross-report checks always run on the whole site."""
     checked: list[Checked] = []
     for path, shown in files:
+        if progress is not None:
+            progress()
         data, problem = read_bytes(path, shown)
         if data is None:
             checked.append(Checked(shown, None, [problem]))
             continue
+        key = cache.key(data, shown) if cache is not None else ""
+        hit = cache.load(key) if cache is not None else None
+        if isinstance(hit, Checked) and hit.path == shown:
+            checked.append(hit)
+            continue
         try:
-            checked.append(analyse(data, shown, m))
+            result = analyse(data, shown, m)
+            checked.append(result)
+            if cache is not None:
+                cache.store(key, result)
         except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
             checked.append(Checked(shown, None, [error("JZ000", f"internal error while checking: "
                                                         f"{type(exc).__name__}: {exc}", Location(shown))]))

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from builder import __version__
 from builder.config import load_config
-from builder.project import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, load_project, print_diagnostics, run_check,
+from builder.project import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, load_project, open_cache, print_diagnostics,
+                             run_check,
                              shown_path)
 from builder.reporting import FORMATS
 
 def cmd_check(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
-    result, wanted = run_check(config, methodology, args.paths)
+    result, wanted = run_check(config, methodology, args.paths, open_cache(config, methodology, args.clean))
     chosen = set(wanted)
     diagnostics = [d for d in result.diagnostics if d.location.path in chosen]
     print_diagnostics(diagnostics, args.format, len(wanted))
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="rescore reports and report every stated number that does not match")
     check.add_argument("paths", nargs="*", metavar="PATH", help="reports or folders (default: the site's content/roles)")
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--clean", action="store_true", help="empty the cache (.jobzone-cache/) and check everything")
     check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser("import", help="turn plain-text reports into Markdown reports")
@@ -86,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="absolute URL the site is served from, e.g. https://user.github.io/repo/ "
                            "(default: the config's base_url); enables canonical links and absolute sitemap URLs")
     site.add_argument("--out", metavar="DIR", help="output folder, replaced whole (default: the config's output_dir)")
+    site.add_argument("--clean", action="store_true", help="empty the cache (.jobzone-cache/) and build everything")
     site.set_defaults(run=cmd_build)
     return parser
 

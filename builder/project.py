@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder.check import CheckResult, check_files
+from builder.cache import Cache
 from builder.config import ConfigError, SiteConfig, load_config
-from builder.corpus import Entry
 from builder.diagnostics import Diagnostic, error
-from builder.links import local_file_links
 from builder.methodology import Methodology, MethodologyError, load_methodology_file
+from builder.progress import progress
 from builder.reporting import render
+
+if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not for a build with nothing to do
+    from builder.check import CheckResult
+    from builder.corpus import Entry
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -65,8 +69,19 @@ def load_project(config_file: str | None) -> tuple[SiteConfig, Methodology]:
     return config, methodology
 
 
-def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]) -> tuple[CheckResult, list[str]]:
+def open_cache(config: SiteConfig, methodology: Methodology, clean: bool = False) -> Cache:
+    """The project's cache for this methodology; `clean` empties it first."""
+    cache = Cache(config.root, repr(methodology))
+    if clean:
+        cache.clear()
+    return cache
+
+
+def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str],
+              cache: Cache | None = None) -> tuple[CheckResult, list[str]]:
     """Check the given reports against the whole site, so citations of other reports resolve."""
+    from builder.check import check_files
+
     if not paths and not config.content_path.is_dir():
         raise UsageError(f"no content folder {config.content_dir}/ in {config.root}: run jobzone in the project root, "
                          "or name the reports to check")
@@ -74,20 +89,29 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     site = report_files(config.content_path) if config.content_path.is_dir() else []
     by_real = {p.resolve(): p for p in site}
     by_real.update({p.resolve(): p for p in wanted})
-    result = check_files([(p, shown_path(p)) for p in by_real.values()], methodology)
+    files = [(p, shown_path(p)) for p in by_real.values()]
+    with progress("Checking", len(files)) as advance:
+        result = check_files(files, methodology, cache, advance)
     result.diagnostics = sorted([*result.diagnostics, *_missing_files(result, config)], key=Diagnostic.sort_key)
     return result, [shown_path(p) for p in wanted]
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> None:
-    """Print in the chosen format; under GitHub Actions, text output also carries workflow annotations."""
+def format_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> str:
+    """The chosen format; under GitHub Actions, text output also carries workflow annotations."""
+    text = render(diagnostics, fmt, reports)
     if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
-        print(render(diagnostics, "github", reports).rsplit("\n", 1)[0])
-    print(render(diagnostics, fmt, reports))
+        return render(diagnostics, "github", reports).rsplit("\n", 1)[0] + "\n" + text
+    return text
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> None:
+    print(format_diagnostics(diagnostics, fmt, reports))
 
 
 def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
     """Each relative file link of a report -> the file under the content folder, or None if there is none."""
+    from builder.links import local_file_links
+
     content = config.content_path.resolve()
     folder = Path(entry.report.path).resolve().parent
     found: dict[str, Path | None] = {}
@@ -98,6 +122,8 @@ def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
 
 
 def _missing_files(result: CheckResult, config: SiteConfig) -> list[Diagnostic]:
+    from builder.links import local_file_links
+
     problems = []
     for entry in result.entries:
         files = local_files(entry, config)

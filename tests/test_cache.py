@@ -1,0 +1,108 @@
+"""The persistent cache: it must never change a result, only how fast it comes."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import cache as cache_module
+from builder.cache import Cache
+from builder.check import Checked
+from builder.diagnostics import Location, error
+from test_build import FIXTURE, snapshot
+
+CITED = "content/roles/nlp-engineer.md"        # cited by the other two fixture reports at 36.3
+CITING = "content/roles/recommendation-systems-engineer.md"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns(".jobzone-cache"))
+    return target
+
+
+def _override(project: Path, score: str) -> None:
+    """Give the cited report an assessor override, so its published score changes and it stays valid."""
+    path = project / CITED
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("aliases:", f"assessor_override:\n  score: {score}\n  reason: test\naliases:", 1)
+    path.write_text(text.replace("Assessor override: None", f"Assessor override: {score}", 1), encoding="utf-8")
+
+
+def test_editing_a_cited_report_changes_the_citing_reports_check_and_page(run_jobzone, project: Path) -> None:
+    assert run_jobzone(["build"], project).returncode == 0
+    assert (project / ".jobzone-cache").is_dir()
+    before = (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    _override(project, "36.9")
+    checked = run_jobzone(["check"], project)
+    assert checked.returncode == 1
+    assert f"{CITING}:" in checked.stdout and "[JZ404]" in checked.stdout
+    built = run_jobzone(["build"], project)
+    assert built.returncode == 1 and "[JZ404]" in built.stdout
+    assert (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8") == before
+
+
+def test_a_warm_cache_builds_exactly_what_a_clean_build_does(run_jobzone, project: Path, tmp_path: Path) -> None:
+    assert run_jobzone(["build"], project).returncode == 0
+    page = project / "content/roles/conversational-ai-engineer.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Timeline:", "Timeline (revised):", 1), encoding="utf-8")
+    assert run_jobzone(["build"], project).returncode == 0
+    warm = snapshot(project / "site")
+    assert run_jobzone(["build", "--clean"], project).returncode == 0
+    assert snapshot(project / "site") == warm
+    assert "Timeline (revised):" in (project / "site/roles/conversational-ai-engineer/index.html").read_text("utf-8")
+
+
+def test_unchanged_build_stops_early_and_a_damaged_site_is_rebuilt(run_jobzone, project: Path) -> None:
+    first = run_jobzone(["build"], project)
+    assert first.returncode == 0
+    site = snapshot(project / "site")
+    again = run_jobzone(["build"], project)
+    assert again.returncode == 0 and "is up to date" in again.stdout
+    assert first.stdout.split("Built")[0] in again.stdout  # the same warnings are shown again
+    (project / "site/roles/nlp-engineer/index.html").unlink()
+    repaired = run_jobzone(["build"], project)
+    assert repaired.returncode == 0 and "is up to date" not in repaired.stdout
+    assert snapshot(project / "site") == site
+
+
+def test_a_corrupted_cache_is_recomputed(run_jobzone, project: Path) -> None:
+    assert run_jobzone(["build"], project).returncode == 0
+    site = snapshot(project / "site")
+    for path in (project / ".jobzone-cache").rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"\x80\x05garbage" if path.suffix == ".pickle" else b"{not json")
+    (project / "site/index.html").unlink()
+    rebuilt = run_jobzone(["build"], project)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "Traceback" not in rebuilt.stderr
+    assert snapshot(project / "site") == site
+
+
+def test_the_cache_is_used_and_clean_empties_it(run_jobzone, project: Path) -> None:
+    """Poison one cache entry: a normal check shows the poison (the cache is read), --clean does not."""
+    assert run_jobzone(["check"], project).returncode == 0
+    entries = list((project / ".jobzone-cache" / "analysis").rglob("*.pickle"))
+    assert len(entries) == 3
+    for path in entries:
+        checked = pickle.loads(path.read_bytes())
+        if checked.path == CITED:
+            checked.diagnostics.append(error("JZ301", "poisoned", Location(CITED, 1, 1)))
+            path.write_bytes(pickle.dumps(checked))
+    assert "poisoned" in run_jobzone(["check"], project).stdout
+    clean = run_jobzone(["check", "--clean"], project)
+    assert clean.returncode == 0 and "poisoned" not in clean.stdout
+
+
+def test_a_different_jobzone_or_methodology_misses_the_cache(tmp_path: Path, monkeypatch) -> None:
+    data, name = b"report bytes", "content/roles/x.md"
+    first = Cache(tmp_path, "methodology A")
+    first.store(first.key(data, name), Checked(name, None, []))
+    assert first.load(first.key(data, name)) is not None
+    assert Cache(tmp_path, "methodology B").key(data, name) != first.key(data, name)
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    assert Cache(tmp_path, "methodology A").key(data, name) != first.key(data, name)
