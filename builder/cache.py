@@ -110,20 +110,29 @@ class Cache:
 
 
 def tree_digest(folder: Path, with_content: bool) -> str:
-    """A digest of every file under `folder`: names and bytes, or names, sizes and times."""
+    """A digest of every file under `folder`: names and bytes, or names, sizes and modification times."""
     digest = hashlib.blake2b(digest_size=16)
     if not folder.is_dir():
         return "absent"
-    for here, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(here) / name
-            relative = path.relative_to(folder).as_posix()
+    pending = [str(folder)]
+    base = len(str(folder)) + 1
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError:
+            digest.update(f"{current[base:]}\0unreadable\0".encode())
+            continue
+        for entry in entries:
+            relative = entry.path[base:]
             try:
-                if with_content:
-                    digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif with_content:
+                    with open(entry.path, "rb") as stream:
+                        digest.update(relative.encode() + b"\0" + stream.read() + b"\0")
                 else:
-                    info = path.stat()
+                    info = entry.stat(follow_symlinks=False)
                     digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
             except OSError:
                 digest.update(f"{relative}\0unreadable\0".encode())
