@@ -13,13 +13,11 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from markdown_it.token import Token
 
 from builder.corpus import Entry, RoleIndex, role_key
-from builder.diagnostics import Diagnostic, Location, error
-from builder.document import Table, TextBlock
+from builder.diagnostics import Diagnostic, error
 from builder.importer import slugify
 from builder.model import Report
 
@@ -217,61 +215,6 @@ def link_site(entries: list[Entry], index: RoleIndex) -> SiteLinks:
 
 
 # -- links to other .md reports ---------------------------------------------------------------
-def is_md_link(href: str) -> bool:
-    """A relative link to a Markdown file ("data-scientist.md", "./x.md#evidence")."""
-    parts = urlsplit(href)
-    return not parts.scheme and not parts.netloc and not href.startswith("/") and unquote(parts.path).endswith(".md")
-
-
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-
-
-# -- the token pass ---------------------------------------------------------------------------
-def unsafe_url(url: str) -> bool:
-    """True for javascript:, vbscript: and data: URLs, in any case and with any whitespace or controls."""
-    squashed = "".join(ch for ch in unquote(url) if not ch.isspace() and ord(ch) >= 0x20 and ord(ch) != 0x7F)
-    return squashed.casefold().startswith(UNSAFE_SCHEMES)
-
-
-def is_local_file_link(href: str) -> bool:
-    """A relative link to a file beside the reports (an image, a PDF), not a page, an anchor or a
-    script URL in disguise (those are dropped when rendering)."""
-    parts = urlsplit(href)
-    return bool(parts.path) and not parts.scheme and not parts.netloc and not href.startswith(("/", "#")) \
-        and not is_md_link(href) and not unsafe_url(href)
-
-
-def local_file_links(report: Report) -> list[tuple[str, str, Location]]:
-    """Every relative link or image source to a non-Markdown file: (href, path relative to the report's
-    folder, where it is written). Whether the file exists is for the I/O edge to say."""
-    found: dict[str, tuple[str, str, Location]] = {}
-    for token in report.document.tokens:
-        for child in token.children or ():
-            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
-            href = str(child.attrGet(attr) or "") if attr else ""
-            if href and href not in found and is_local_file_link(href):
-                found[href] = (href, unquote(urlsplit(href).path), _locate(report, token, href))
-    return list(found.values())
-
-
-def _locate(report: Report, token: Token, href: str) -> Location:
-    """Where a link's href is written: the block's line, refined to the column when found."""
-    start = report.document.body_line + (token.map[0] if token.map else 0)
-    end = report.document.body_line + (token.map[1] if token.map else 1)
-    for section in report.document.sections:
-        for block in section.blocks:
-            if isinstance(block, TextBlock) and start <= block.line < end:
-                at = block.text.find(f"({href}")
-                if at != -1:
-                    line, col = block.locate(at + 1)
-                    return Location(report.path, line, col)
-            elif isinstance(block, Table):
-                for cell in (c for row in block.rows for c in row if start <= c.line < end):
-                    at = cell.text.find(f"({href}")
-                    if at != -1:
-                        return Location(report.path, cell.line, cell.col + at + 1)
-    return Location(report.path, start, 1)
-
 
 def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], list[Diagnostic]]:
     """Map each `[x](other.md)` href to that report's page; a missing report is JZ408."""
@@ -279,18 +222,17 @@ def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], li
     folder = posixpath.dirname(report.path.replace("\\", "/"))
     found: dict[str, str] = {}
     problems: list[Diagnostic] = []
-    for token in report.document.tokens:
-        for child in token.children or ():
-            href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
-            if not href or href in found or not is_md_link(href):
-                continue
-            parts = urlsplit(href)
-            wanted = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-            target = by_file.get(wanted)
-            if target is None:
-                problems.append(error("JZ408", f"link to {href!r}: no report {wanted} in the site; link to an "
-                                      "existing report's .md file or remove the link", _locate(report, token, href)))
-                continue
-            fragment = f"#{parts.fragment}" if parts.fragment else ""
-            found[href] = role_path(target.report.meta.slug) + fragment
+    for ref in report.links:
+        href = ref.href
+        if ref.kind != "report" or href in found:
+            continue
+        parts = urlsplit(href)
+        wanted = posixpath.normpath(posixpath.join(folder, ref.path))
+        target = by_file.get(wanted)
+        if target is None:
+            problems.append(error("JZ408", f"link to {href!r}: no report {wanted} in the site; link to an "
+                                  "existing report's .md file or remove the link", ref.location))
+            continue
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        found[href] = role_path(target.report.meta.slug) + fragment
     return found, problems

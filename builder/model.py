@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Union
 
 from builder.diagnostics import Diagnostic, Location
 from builder.document import Document, Table
 from builder.numbers import Stated, StatedText
+from builder.refs import LinkRef
 
 
 @dataclass(frozen=True)
@@ -132,4 +132,4 @@ class Report:
     mentions: list[Mention]
     override_statement: Claim | None
     diagnostics: list[Diagnostic]
-    score_hint: Decimal | None = None  # published score when known, set by the scorer
+    links: tuple[LinkRef, ...] = ()  # relative links to other reports and files, found once while parsing

@@ -18,6 +18,7 @@ from builder.model import Chain, Claim, Inputs, Meta, Report, ScoredRow, TaskRow
 from builder.numbers import Stated, StatedText
 from builder.prose import read_prose
 from builder.reader import Reader, Shifted
+from builder.refs import link_refs
 from builder.source import SourceText
 
 
@@ -313,4 +314,4 @@ def parse_report(source: SourceText, meta: Meta, methodology: Methodology) -> Re
     citations, gaps, mentions = read_prose(r)
     inputs = Inputs(tuple(principles), growth, tuple(tasks), tuple(evidence), tuple(barriers))
     return Report(source.path, meta, document, r.tables, inputs, r.claims, r.chains, citations, gaps, mentions,
-                  override, r.diagnostics)
+                  override, r.diagnostics, link_refs(document, source.path))

@@ -110,25 +110,22 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> 
 
 def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
     """Each relative file link of a report -> the file under the content folder, or None if there is none."""
-    from builder.links import local_file_links
-
     content = config.content_path.resolve()
     folder = Path(entry.report.path).resolve().parent
     found: dict[str, Path | None] = {}
-    for href, relative, _ in local_file_links(entry.report):
-        target = (folder / relative).resolve()
-        found[href] = target if target.is_relative_to(content) and target.is_file() else None
+    for ref in entry.report.links:
+        if ref.kind == "file":
+            target = (folder / ref.path).resolve()
+            found[ref.href] = target if target.is_relative_to(content) and target.is_file() else None
     return found
 
 
 def _missing_files(result: CheckResult, config: SiteConfig) -> list[Diagnostic]:
-    from builder.links import local_file_links
-
     problems = []
     for entry in result.entries:
         files = local_files(entry, config)
-        for href, _, location in local_file_links(entry.report):
-            if files[href] is None:
-                problems.append(error("JZ409", f"link to {href!r}: no such file in {config.content_dir}/; put the "
-                                      "file beside the reports or link to it by absolute URL", location))
+        for ref in entry.report.links:
+            if ref.kind == "file" and files[ref.href] is None:
+                problems.append(error("JZ409", f"link to {ref.href!r}: no such file in {config.content_dir}/; put "
+                                      "the file beside the reports or link to it by absolute URL", ref.location))
     return problems

@@ -26,8 +26,9 @@ from builder.corpus import Entry
 from builder.document import markdown_parser
 from builder.importer import slugify
 from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_file, role_json_path, role_path,
-                           sublabel_path, unsafe_url, zone_path)
+                           sublabel_path, zone_path)
 from builder.methodology import Methodology, SubLabelRule, Zone
+from builder.refs import unsafe_url
 from builder.numbers import format_number
 
 # Link syntax markdown-it refused to turn into a link (it rejects these schemes itself)

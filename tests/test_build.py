@@ -200,8 +200,8 @@ def test_exports(shipped_site: Path) -> None:
 
 # --- the multi-report fixture ------------------------------------------------------------------
 
-def test_fixture_is_clean(run_jobzone: Run) -> None:
-    proc = run_jobzone(["check"], FIXTURE)
+def test_fixture_is_clean(run_jobzone: Run, tmp_path: Path) -> None:
+    proc = run_jobzone(["check"], copy_fixture(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "0 errors" in proc.stdout
 
