@@ -19,7 +19,8 @@ from builder.links import role_path
 from builder.meta import as_plain
 from builder.methodology import Methodology
 from builder.numbers import round_half_up
-from builder.render import RoleView
+from builder.render import RoleRow, RoleView
+from builder.score import Scorecard
 
 COLUMNS = ("slug", "title", "url", "score", "zone", "sublabel", "trs",
            "evidence_modifier", "barrier_modifier", "growth_modifier", "raw")
@@ -41,15 +42,14 @@ def _at(value: Decimal | None, places: int) -> Decimal | None:
     return None if value is None else round_half_up(value, places)
 
 
-def roles_frame(views: list[RoleView], m: Methodology, base_url: str = "") -> pd.DataFrame:
+def roles_frame(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url: str = "") -> pd.DataFrame:
     """One row per role, in slug order; `url` absolute when a base URL is known."""
     p = m.precision
     records = []
-    for view in sorted(views, key=lambda v: v.row.slug):
-        card = view.entry.card
+    for row, card in sorted(roles, key=lambda pair: pair[0].slug):
         records.append({
-            "slug": view.row.slug, "title": view.row.title, "url": base_url + role_path(view.row.slug),
-            "score": view.row.score, "zone": view.row.zone, "sublabel": view.row.sublabel,
+            "slug": row.slug, "title": row.title, "url": base_url + role_path(row.slug),
+            "score": row.score, "zone": row.zone, "sublabel": row.sublabel,
             "trs": _at(card.number("trs"), p["trs"]),
             "evidence_modifier": _at(card.number("modifier.evidence"), p["modifier"]),
             "barrier_modifier": _at(card.number("modifier.barrier"), p["modifier"]),
@@ -129,9 +129,7 @@ def role_json(view: RoleView, base_url: str = "") -> str:
     })
 
 
-def exports(views: list[RoleView], m: Methodology, base_url: str = "") -> dict[str, str]:
-    frame = roles_frame(views, m, base_url)
-    files = {"data/roles.csv": roles_csv(frame), "data/roles.json": roles_json(frame)}
-    for view in views:
-        files[view.json_path] = role_json(view, base_url)
-    return files
+def exports(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url: str = "") -> dict[str, str]:
+    """The site-wide downloads; each role's own `index.json` is written with its page (`role_json`)."""
+    frame = roles_frame(roles, m, base_url)
+    return {"data/roles.csv": roles_csv(frame), "data/roles.json": roles_json(frame)}

@@ -353,6 +353,11 @@ class Pages:
     files: dict[str, str] = field(default_factory=dict)
     listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
 
+    def reuse(self, path: str, text: str, updated: date | None) -> None:
+        """A page kept from the previous build: written and listed as if rendered again."""
+        self.files[page_file(path)] = text
+        self.listed.append((path, updated))
+
     def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
                absolute: bool = False, **context: object) -> None:
         out = page_file(path)
@@ -366,29 +371,37 @@ class Pages:
             self.listed.append((path, context.get("updated")))  # type: ignore[arg-type]
 
 
-def render_site(env: Environment, site: SiteInfo, entries: list[Entry], links: SiteLinks,
-                m: Methodology, dates: Mapping[str, date] | None = None) -> tuple[dict[str, str], list[RoleView]]:
-    """Every HTML and XML page of the site; `dates` gives slugs without `updated` a date (from git)."""
-    views = sorted((role_view(e, links, m, dates) for e in entries), key=lambda v: v.row.slug)
-    rows = sort_rows([v.row for v in views])
+def role_context(row: RoleRow, links: SiteLinks) -> tuple[object, ...]:
+    """Everything a role page shows besides its own report: if this and the report are unchanged,
+    the page is too (given the same templates, methodology and site settings)."""
+    names = links.names.get(row.slug, {})
+    unassessed = {u.path for u in links.unassessed.values()}
+    return (row, links.peers.get(row.slug, ()), tuple(sorted(names.items())),
+            tuple(sorted(links.md_links.get(row.slug, {}).items())), links.backlinks.get(row.slug, ()),
+            tuple(sorted(path for path in names.values() if path in unassessed)))
+
+
+def render_role(pages: Pages, view: RoleView) -> None:
+    pages.render("role.html", view.row.path, view.row.title, view.description, role=view, updated=view.row.updated)
+
+
+def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Methodology,
+                    role_pages: Callable[[], None]) -> None:
+    """Every page but the role pages, which `role_pages` renders (or reuses) in sitemap order."""
+    site = pages.site
+    rows = sort_rows(rows)
     rules = rule_views(m, rows)
-    zones = []
-    for band, zone in zip(charts.bands(m.zones), m.zones, strict=True):
-        zones.append(ZoneView(zone, zone_path(zone.name), band.text, tuple(r for r in rows if r.zone == zone.name),
-                              tuple(r for r in rules if r.rule.zone == zone.name)))
-    pages = Pages(env, site, zones)
     scores = [(r.title, r.score, r.zone) for r in rows]
-    pages.render("index.html", "", site.title, rows=rows, zones=zones, rules=rules,
+    pages.render("index.html", "", site.title, rows=rows, zones=pages.nav, rules=rules,
                  distribution=Markup(charts.distribution("dist", scores, m.zones)))
-    for view in views:
-        pages.render("role.html", view.row.path, view.row.title, view.description, role=view, updated=view.row.updated)
-    by_path = {v.row.path: v.row for v in views}
+    role_pages()
+    by_path = {r.path: r for r in rows}
     for item in sorted(links.unassessed.values(), key=lambda u: u.slug):
         pages.render("unassessed.html", item.path, f"{item.name} (not assessed)",
                      f"{item.name} has no assessment yet; cited by {len(item.cited_by)} report(s).",
                      role=item, citing={c.path: by_path.get(c.path) for c in item.cited_by},
                      zone_of=m.zone_of, fmt=format_number)
-    for zone_view in zones:
+    for zone_view in pages.nav:
         pages.render("zone.html", zone_view.path, f"{zone_view.zone.name} zone", zone_view.zone.description,
                      zone=zone_view)
     for rule in rules:
@@ -397,13 +410,22 @@ def render_site(env: Environment, site: SiteInfo, entries: list[Entry], links: S
     coefficients = [(name, format_number(value), COEFFICIENT_NOTES.get(name, "")) for name, value in
                     m.coefficients.items()]
     pages.render("methodology.html", "methodology/", "Methodology", f"How {site.title} scores a role.",
-                 m=m, coefficients=coefficients, zones=zones, rules=rules)
+                 m=m, coefficients=coefficients, zones=pages.nav, rules=rules)
     pages.render("404.html", "404.html", "Page not found", sitemap=False, absolute=True)
     listed = list(pages.listed)
     pages.render("sitemap.xml", "sitemap.xml", "Sitemap", sitemap=False, pages=listed)
     latest = max((r.updated for r in rows if r.updated), default=UNDATED)
     pages.render("feed.xml", "feed.xml", site.title, sitemap=False, rows=feed_order(rows), updated=latest)
-    return pages.files, views
+
+
+def site_pages(env: Environment, site: SiteInfo, rows: list[RoleRow], m: Methodology) -> Pages:
+    """The page collector, with the zone navigation every page carries."""
+    rows = sort_rows(rows)
+    rules = rule_views(m, rows)
+    zones = [ZoneView(zone, zone_path(zone.name), band.text, tuple(r for r in rows if r.zone == zone.name),
+                      tuple(r for r in rules if r.rule.zone == zone.name))
+             for band, zone in zip(charts.bands(m.zones), m.zones, strict=True)]
+    return Pages(env, site, zones)
 
 
 def robots_txt(site: SiteInfo) -> str:
@@ -413,5 +435,5 @@ def robots_txt(site: SiteInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Pages", "RoleView", "SiteInfo", "Unassessed", "environment", "render_markdown", "render_site",
-           "robots_txt", "unsafe_url"]
+__all__ = ["Pages", "RoleView", "SiteInfo", "Unassessed", "environment", "render_listings", "render_markdown",
+           "render_role", "robots_txt", "role_context", "site_pages", "unsafe_url"]

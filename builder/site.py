@@ -3,19 +3,21 @@ package's static files and the files reports link to; `build` writes the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from builder.build import MARKER  # the folder marker `build` checks for
 from builder.config import SiteConfig
 from builder.corpus import Entry
-from builder.export import exports
+from builder.export import exports, role_json
 from builder.gitdates import last_commit_dates
-from builder.links import SiteLinks
+from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
 from builder.project import local_files
-from builder.render import SiteInfo, environment, render_site, robots_txt
+from builder.render import (SiteInfo, environment, render_listings, render_role, robots_txt, role_context, role_row,
+                            role_view, site_pages)
 
 MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
 
@@ -41,24 +43,60 @@ def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks)
     return copied
 
 
+@dataclass(frozen=True)
+class RolePage:
+    """A rendered role page and its JSON, with what they were rendered from besides the report."""
+
+    context: tuple[object, ...]
+    files: dict[str, str]
+
+
 @dataclass
 class Built:
     files: dict[str, bytes]
     pages: int
     reports: int
+    role_pages: dict[str, RolePage] = field(default_factory=dict)
 
 
-def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks) -> Built:
-    """Every file of the site, as bytes by site path."""
+def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
+             previous: Mapping[str, RolePage] | None = None, changed: Collection[str] = ()) -> Built:
+    """Every file of the site, as bytes by site path.
+
+    With `previous` (the role pages of the last build with the same templates, methodology and
+    settings), a role page is reused when its report is not in `changed` and nothing else it
+    shows (links, backlinks, cited scores, date) differs: the result equals a full render."""
     env = environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     git = last_commit_dates(config.content_path)
     dates = {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
              if Path(e.report.path).resolve() in git}
-    pages, views = render_site(env, site, entries, links, m, dates)
-    texts = {**pages, **exports(views, m, site.base_url), "robots.txt": robots_txt(site), ".nojekyll": "",
-             MARKER: MARKER_TEXT}
+    rows = {e.report.meta.slug: role_row(e, dates) for e in entries}
+    pages = site_pages(env, site, list(rows.values()), m)
+    role_pages: dict[str, RolePage] = {}
+
+    def render_roles() -> None:
+        for entry in sorted(entries, key=lambda e: e.report.meta.slug):
+            row = rows[entry.report.meta.slug]
+            context = role_context(row, links)
+            kept = (previous or {}).get(row.slug)
+            if kept is not None and row.slug not in changed and kept.context == context:
+                page = kept
+                html = next(path for path in page.files if path.endswith(".html"))
+                pages.reuse(row.path, page.files[html], row.updated)
+            else:
+                view = role_view(entry, links, m, dates)
+                render_role(pages, view)
+                html = page_file(row.path)
+                page = RolePage(context, {html: pages.files[html], view.json_path: role_json(view, site.base_url)})
+            role_pages[row.slug] = page
+
+    render_listings(pages, list(rows.values()), links, m, render_roles)
+    texts = {**pages.files, **exports([(rows[e.report.meta.slug], e.card) for e in entries], m, site.base_url),
+             "robots.txt": robots_txt(site), ".nojekyll": "", MARKER: MARKER_TEXT}
+    for page in role_pages.values():
+        texts.update(page.files)
     files = {path: text.encode("utf-8") for path, text in texts.items()}
     files.update(static_files())
     files.update(assets)
-    return Built(files, sum(1 for p in pages if p.endswith(".html")), len(views))
+    return Built(files, sum(1 for p in pages.files if p.endswith(".html")), len(entries), role_pages)
