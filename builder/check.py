@@ -72,33 +72,37 @@ def read_bytes(path: Path, shown: str) -> tuple[bytes | None, Diagnostic | None]
         return None, error("JZ001", f"cannot read file: {exc.strerror or exc}", Location(shown))
 
 
+def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None = None) -> Checked:
+    """One report's own analysis, from the cache when its bytes, path, methodology and jobzone's
+    code are unchanged; a failure inside jobzone becomes a located diagnostic, never an exception."""
+    key = cache.key(data, shown) if cache is not None else ""
+    hit = cache.load(key) if cache is not None else None
+    if isinstance(hit, Checked) and hit.path == shown:
+        return hit
+    try:
+        result = analyse(data, shown, m)
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
+        return Checked(shown, None, [error("JZ000", f"internal error while checking: {type(exc).__name__}: {exc}",
+                                           Location(shown))])
+    if cache is not None:
+        cache.store(key, result)
+    return result
+
+
 def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
                 progress: Callable[[], None] | None = None) -> CheckResult:
-    """Check each (path, shown name) and then the reports against each other.
-
-    With a cache, a report whose bytes, path, methodology and jobzone code are unchanged
-    is not analysed again; the cross-report checks always run on the whole site."""
+    """Check each (path, shown name) and then the reports against each other."""
     checked: list[Checked] = []
     for path, shown in files:
         if progress is not None:
             progress()
         data, problem = read_bytes(path, shown)
-        if data is None:
-            checked.append(Checked(shown, None, [problem]))
-            continue
-        key = cache.key(data, shown) if cache is not None else ""
-        hit = cache.load(key) if cache is not None else None
-        if isinstance(hit, Checked) and hit.path == shown:
-            checked.append(hit)
-            continue
-        try:
-            result = analyse(data, shown, m)
-            checked.append(result)
-            if cache is not None:
-                cache.store(key, result)
-        except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
-            checked.append(Checked(shown, None, [error("JZ000", f"internal error while checking: "
-                                                        f"{type(exc).__name__}: {exc}", Location(shown))]))
+        checked.append(Checked(shown, None, [problem]) if data is None else analyse_bytes(data, shown, m, cache))
+    return cross_check(checked, m)
+
+
+def cross_check(checked: list[Checked], m: Methodology) -> CheckResult:
+    """The checks that need the whole site (citations, duplicates, links), over reports analysed one by one."""
     entries = [c.entry for c in checked if c.entry is not None]
     index, cross = verify_corpus(entries, m)
     for entry in entries:

@@ -66,6 +66,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     return build(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from builder.serve import cmd_serve as serve  # imported late: only `serve` needs watchdog and the server
+
+    return serve(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobzone", description="Check and publish AI job-risk role assessments.")
     parser.add_argument("--version", action="version", version=f"jobzone {__version__}")
@@ -91,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--out", metavar="DIR", help="output folder, replaced whole (default: the config's output_dir)")
     site.add_argument("--clean", action="store_true", help="empty the cache (.jobzone-cache/) and build everything")
     site.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", help="serve the site from memory, rebuild on every save, reload the browser")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the site in the default browser")
+    serve.set_defaults(run=cmd_serve)
     return parser
 
 

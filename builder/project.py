@@ -92,8 +92,13 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     files = [(p, shown_path(p)) for p in by_real.values()]
     with progress("Checking", len(files)) as advance:
         result = check_files(files, methodology, cache, advance)
+    return with_missing_files(result, config), [shown_path(p) for p in wanted]
+
+
+def with_missing_files(result: CheckResult, config: SiteConfig) -> CheckResult:
+    """Add the check that needs the disk: every file a report links to exists under the content folder."""
     result.diagnostics = sorted([*result.diagnostics, *_missing_files(result, config)], key=Diagnostic.sort_key)
-    return result, [shown_path(p) for p in wanted]
+    return result
 
 
 def format_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -59,8 +60,16 @@ class Built:
     role_pages: dict[str, RolePage] = field(default_factory=dict)
 
 
+def git_dates(config: SiteConfig, entries: list[Entry]) -> dict[str, date]:
+    """Slug -> date of the last commit that changed its report."""
+    git = last_commit_dates(config.content_path)
+    return {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
+            if Path(e.report.path).resolve() in git}
+
+
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
-             previous: Mapping[str, RolePage] | None = None, changed: Collection[str] = ()) -> Built:
+             previous: Mapping[str, RolePage] | None = None, changed: Collection[str] = (),
+             dates: Mapping[str, date] | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
     With `previous` (the role pages of the last build with the same templates, methodology and
@@ -68,9 +77,7 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
     shows (links, backlinks, cited scores, date) differs: the result equals a full render."""
     env = environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
-    git = last_commit_dates(config.content_path)
-    dates = {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
-             if Path(e.report.path).resolve() in git}
+    dates = git_dates(config, entries) if dates is None else dates
     rows = {e.report.meta.slug: role_row(e, dates) for e in entries}
     pages = site_pages(env, site, list(rows.values()), m)
     role_pages: dict[str, RolePage] = {}

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,28 @@ def test_every_page_renders_without_console_errors(served: str, browser) -> None
         assert other_problems == [], (href, other_problems)
         other.close()
     assert problems == []
+
+
+def test_an_open_page_reloads_by_itself_after_an_edit(browser, tmp_path: Path) -> None:
+    from test_serve import Server
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".jobzone-cache"))
+    server = Server(project)
+    try:
+        page, problems = _open(browser, server.url + "roles/nlp-engineer/")
+        page.wait_for_function("() => window.EventSource !== undefined")
+        page.evaluate("window.__before_edit = true")
+        time.sleep(0.3)  # let the event stream connect
+        path = project / "content/roles/nlp-engineer.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Timeline:", "Timeline (live):", 1), encoding="utf-8")
+        page.wait_for_function("() => window.__before_edit === undefined && "
+                               "document.body.innerText.includes('Timeline (live):')", timeout=15000)
+        broken = path.read_text(encoding="utf-8").replace("| 25% | 3 | 0.75 |", "| 25% | 3 | 0.80 |", 1)
+        path.write_text(broken, encoding="utf-8")
+        page.wait_for_selector("#jobzone-errors", timeout=15000)
+        assert "stated 0.80, computed 0.75" in page.inner_text("#jobzone-errors")
+        page.close()
+        assert [p for p in problems if "net::ERR" not in p] == []
+    finally:
+        assert server.stop() == 0

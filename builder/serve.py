@@ -1,0 +1,437 @@
+"""`jobzone serve`: the site held in memory, rebuilt on every save, reloaded in the browser.
+
+I/O edge. `SiteState` keeps each report's analysis and each role page, so a save
+re-analyses only the files whose bytes changed and re-renders only the pages whose
+inputs changed (the same reuse `jobzone build` is tested to be exact with). Pages are
+served from memory; nothing is written to the output folder. Served HTML gets a small
+script that listens on Server-Sent Events and reloads the page when it changes, and,
+while any report has errors, an overlay listing them. `jobzone build` output never
+contains either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import gc
+import hashlib
+import html
+import json
+import mimetypes
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from builder.cache import Cache, tree_digest
+from builder.check import Checked, analyse_bytes, cross_check
+from builder.config import SiteConfig
+from builder.diagnostics import Diagnostic, Location, error
+from builder.methodology import Methodology
+from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, open_cache, report_files,
+                             shown_path, with_missing_files)
+
+PREFIX = "/__jobzone/"
+RELOAD_SCRIPT = f'<script src="{PREFIX}livereload.js"></script>'
+LIVERELOAD_JS = """// jobzone serve: reload this page when the server says it changed.
+(function () {
+  "use strict";
+  var here = location.pathname;
+  var source = new EventSource("%sevents");
+  source.onmessage = function (event) {
+    var data = JSON.parse(event.data);
+    if (data.reload === "*" || data.reload.indexOf(here) !== -1) { location.reload(); }
+  };
+}());
+""" % PREFIX
+OVERLAY_STYLE = ("position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
+                 "padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;"
+                 "border-top:4px solid #e5484d;white-space:pre-wrap")
+QUIET_SECONDS = 0.03   # wait this long after the last file event, so a burst of saves is one rebuild
+LONGEST_WAIT = 0.3     # but never longer than this after the first
+
+
+def page_url(path: str) -> str:
+    """The URL path a site file is served at: "roles/x/index.html" -> "/roles/x/"."""
+    if path == "index.html":
+        return "/"
+    if path.endswith("/index.html"):
+        return "/" + path[: -len("index.html")]
+    return "/" + path
+
+
+@dataclass
+class Source:
+    """What is known of one report file: its stat, its bytes' digest and its analysis."""
+
+    stat: tuple[int, int]
+    digest: str
+    checked: Checked
+
+
+@dataclass
+class Refresh:
+    """What one rebuild changed: the URL paths to reload ("*" for every page) and the problems to show."""
+
+    reload: list[str] | str
+    diagnostics: list[Diagnostic]
+    errors: int
+
+
+@dataclass
+class SiteState:
+    """The site in memory, kept up to date with the files by `refresh()`."""
+
+    config_file: str | None
+    base_url: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    errors: list[Diagnostic] = field(default_factory=list)
+    generation: int = 0
+    _sources: dict[str, Source] = field(default_factory=dict)
+    _role_pages: dict = field(default_factory=dict)
+    _settings: tuple[object, ...] = ()
+    _config: SiteConfig | None = None
+    _methodology: Methodology | None = None
+    _cache: Cache | None = None
+    _dates: dict = field(default_factory=dict)
+    _git_head: str = ""
+    _analysed_with: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _load_settings(self) -> bool:
+        """Reload config, methodology and templates; True when any of them changed (everything re-renders)."""
+        config, methodology = load_project(self.config_file)
+        templates = tree_digest(config.root / config.templates_dir, with_content=True)
+        settings = (repr(config), repr(methodology), templates)
+        changed = settings != self._settings
+        if changed:
+            self._settings, self._config, self._methodology = settings, config, methodology
+            self._cache = open_cache(config, methodology)
+            self._role_pages = {}
+            if settings[1] != self._analysed_with:
+                self._sources = {}
+                self._analysed_with = settings[1]
+        return changed
+
+    def _scan(self) -> set[str]:
+        """Re-read report files whose size or time changed; returns the shown paths whose bytes changed."""
+        assert self._config is not None and self._methodology is not None
+        folder = self._config.content_path
+        found = {shown_path(p): p for p in report_files(folder)} if folder.is_dir() else {}
+        changed = set(self._sources) - set(found)
+        for shown in changed:
+            del self._sources[shown]
+        for shown, path in found.items():
+            try:
+                info = path.stat()
+            except OSError:
+                continue  # vanished between the listing and now: the next event will tell
+            stat = (info.st_size, info.st_mtime_ns)
+            known = self._sources.get(shown)
+            if known is not None and known.stat == stat:
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                checked = Checked(shown, None, [error("JZ001", f"cannot read file: {exc.strerror or exc}",
+                                                      Location(shown))])
+                self._sources[shown] = Source(stat, "unreadable", checked)
+                changed.add(shown)
+                continue
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if known is not None and known.digest == digest:
+                known.stat = stat
+                continue
+            self._sources[shown] = Source(stat, digest, analyse_bytes(data, shown, self._methodology, self._cache))
+            changed.add(shown)
+        return changed
+
+    def _dates_for(self, entries: list) -> dict:  # noqa: ANN001
+        from builder.build import _git_head
+        from builder.site import git_dates
+
+        assert self._config is not None
+        head = _git_head(self._config.content_path) if self._config.content_path.is_dir() else ""
+        if head != self._git_head or not self._dates:
+            self._git_head, self._dates = head, git_dates(self._config, entries)
+        return self._dates
+
+    def refresh(self) -> Refresh:
+        """Bring the site up to date with the files on disk; on errors keep the last good pages."""
+        from builder.links import link_site
+        from builder.render import SiteInfo
+        from builder.site import assemble
+
+        with self._lock:
+            settings_changed = self._load_settings()
+            changed = self._scan()
+            config, methodology = self._config, self._methodology
+            assert config is not None and methodology is not None
+            checked = [self._sources[shown].checked for shown in sorted(self._sources)]
+            result = with_missing_files(cross_check(checked, methodology), config)
+            errors = [d for d in result.diagnostics if d.is_error]
+            if errors or result.index is None:
+                had = self.errors
+                self.errors = errors
+                if had != errors:
+                    self.generation += 1
+                return Refresh("*" if had != errors else [], result.diagnostics, len(errors))
+            if not changed and not settings_changed and not self.errors and self.files:
+                return Refresh([], result.diagnostics, 0)
+            entries = result.entries
+            links = link_site(entries, result.index)
+            slugs = {self._sources[shown].checked.entry.report.meta.slug for shown in changed
+                     if shown in self._sources and self._sources[shown].checked.entry is not None}
+            built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),
+                             entries, links, self._role_pages, slugs, self._dates_for(entries))
+            previous, had_errors = self.files, bool(self.errors)
+            self.files, self._role_pages, self.errors = built.files, built.role_pages, []
+            self.generation += 1
+            if had_errors or settings_changed:
+                return Refresh("*", result.diagnostics, 0)
+            touched = [page_url(path) for path, data in built.files.items() if previous.get(path) != data]
+            touched += [page_url(path) for path in previous if path not in built.files]
+            return Refresh(sorted(set(touched)), result.diagnostics, 0)
+
+
+class Events:
+    """Fan-out of reload messages to every open page (one Server-Sent Events stream each)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._messages: list[str] = []
+        self.closed = False
+
+    def publish(self, reload: list[str] | str) -> None:
+        if not reload:
+            return
+        with self._condition:
+            self._messages.append(json.dumps({"reload": reload}))
+            self._condition.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, list[str]]:
+        with self._condition:
+            self._condition.wait_for(lambda: len(self._messages) > seen or self.closed, timeout)
+            return len(self._messages), self._messages[seen:]
+
+    def count(self) -> int:
+        with self._condition:
+            return len(self._messages)
+
+    def close(self) -> None:
+        with self._condition:
+            self.closed = True
+            self._condition.notify_all()
+
+
+def overlay(errors: list[Diagnostic]) -> str:
+    lines = "\n".join(html.escape(f"{d.location}: {d.message} [{d.code}]") for d in errors[:200])
+    more = f"\n… and {len(errors) - 200} more" if len(errors) > 200 else ""
+    return (f'<div id="jobzone-errors" role="alert" style="{OVERLAY_STYLE}"><strong>jobzone: {len(errors)} '
+            f'error{"s" if len(errors) != 1 else ""} — the site shows the last good build</strong>\n{lines}{more}</div>')
+
+
+def inject(page: bytes, errors: list[Diagnostic]) -> bytes:
+    """The live-reload script (and the error overlay) before </body>; only ever for served pages."""
+    text = page.decode("utf-8")
+    extra = (overlay(errors) if errors else "") + RELOAD_SCRIPT
+    at = text.rfind("</body>")
+    return (text[:at] + extra + text[at:] if at != -1 else text + extra).encode("utf-8")
+
+
+def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "jobzone"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            pass  # the terminal is for diagnostics, not for every request
+
+        def _send(self, status: int, body: bytes, kind: str, extra: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+            self.do_GET()
+
+        def do_GET(self) -> None:  # noqa: N802
+            try:
+                path = unquote(urlsplit(self.path).path)
+                if path == f"{PREFIX}events":
+                    return self._events()
+                if path == f"{PREFIX}livereload.js":
+                    return self._send(200, LIVERELOAD_JS.encode(), "text/javascript; charset=utf-8")
+                self._page(path)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def _page(self, path: str) -> None:
+            files, errors = state.files, state.errors
+            name = path.lstrip("/")
+            if name == "" or name.endswith("/"):
+                name += "index.html"
+            if name not in files and f"{name}/index.html" in files:
+                return self._send(301, b"", "text/plain", {"Location": path + "/"})
+            status, body = (200, files.get(name)) if name in files else (404, files.get("404.html"))
+            if body is None:
+                body = b"<!doctype html><title>Not found</title><h1>Not found</h1></body>"
+                name = "404.html"
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            if kind == "text/html":
+                body = inject(body, errors)
+            if kind.startswith("text/") or kind in ("application/json", "application/xml", "image/svg+xml"):
+                kind += "; charset=utf-8"
+            self._send(status, body, kind)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            seen = events.count()
+            while not events.closed:
+                seen, messages = events.wait(seen, 15)
+                payload = "".join(f"data: {m}\n\n" for m in messages) or ": keep-alive\n\n"
+                self.wfile.write(payload.encode())
+                self.wfile.flush()
+
+    return Handler
+
+
+class Watcher:
+    """Coalesces file events (editors' write-and-rename, swap files, bursts) into one refresh."""
+
+    def __init__(self, state: SiteState, events: Events, config: SiteConfig) -> None:
+        self.state, self.events, self.config = state, events, config
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._first = 0.0
+        self._last = 0.0
+
+    def poke(self) -> None:
+        now = time.monotonic()
+        if not self._wake.is_set():
+            self._first = now
+        self._last = now
+        self._wake.set()
+
+    def start(self) -> None:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        watcher = self
+
+        class OnChange(FileSystemEventHandler):
+            def on_any_event(self, event: object) -> None:
+                if getattr(event, "event_type", "") not in ("opened", "closed_no_write"):
+                    watcher.poke()
+
+        self.observer = Observer()
+        root = self.config.root
+        for folder, recursive in ((self.config.content_path, True), (root / self.config.templates_dir, True),
+                                  (root, False)):
+            if folder.is_dir():
+                self.observer.schedule(OnChange(), str(folder), recursive=recursive)
+        self.observer.daemon = True
+        self.observer.start()
+        self.thread = threading.Thread(target=self._run, name="jobzone-rebuild", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self._wake.wait(0.5):
+                continue
+            while True:  # wait for a quiet moment, but not for ever
+                now = time.monotonic()
+                if now - self._last >= QUIET_SECONDS or now - self._first >= LONGEST_WAIT:
+                    break
+                time.sleep(QUIET_SECONDS / 3)
+            self._wake.clear()
+            rebuild(self.state, self.events)
+
+    def stop(self) -> None:
+        self._stop.set()
+        observer = getattr(self, "observer", None)
+        if observer is not None:
+            observer.stop()
+
+
+def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
+    """One refresh, reported on the terminal and pushed to open pages; never raises."""
+    started = time.perf_counter()
+    try:
+        result = state.refresh()
+    except UsageError as exc:
+        print(f"jobzone: error: {exc}", flush=True)
+        return
+    except Exception as exc:  # noqa: BLE001 - the server stays up whatever one rebuild does
+        print(f"jobzone: internal error while rebuilding: {type(exc).__name__}: {exc}", flush=True)
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    if first or result.reload:
+        reports = len(state._sources)  # noqa: SLF001 - the state's own count
+        if result.diagnostics or result.errors:
+            print(format_diagnostics(result.diagnostics, "text", reports), flush=True)
+        if result.errors:
+            print(f"jobzone: {result.errors} error{'s' if result.errors != 1 else ''}; serving the last good build",
+                  flush=True)
+        elif not first:
+            changed = "every page" if result.reload == "*" else f"{len(result.reload)} file(s)"
+            print(f"Rebuilt in {elapsed:.0f} ms: {changed} changed", flush=True)
+    events.publish(result.reload)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    gc.enable()  # a long-running process: the one-shot commands' shortcut does not apply
+    config, _ = load_project(args.config)
+    state = SiteState(args.config)
+    events = Events()
+    try:
+        server = ThreadingHTTPServer((args.host, args.port), make_handler(state, events))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {args.port} on {args.host} is already in use; stop the other server or choose "
+                             "another port with --port") from exc
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    server.daemon_threads = True
+    watcher = Watcher(state, events, config)
+    watcher.start()  # before the first build, so no save is missed
+    try:
+        rebuild(state, events, first=True)
+        stopping = threading.Event()
+
+        def stop(signum: int, frame: object) -> None:
+            """Ctrl-C or SIGTERM: end serve_forever from another thread, then clean up below."""
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        host, port = server.server_address[:2]
+        url = f"http://{host}:{port}/"
+        print(f"Serving {shown_path(config.content_path)} at {url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(url)
+        if not stopping.is_set():
+            server.serve_forever(poll_interval=0.2)
+    finally:
+        watcher.stop()
+        events.close()
+        server.server_close()
+    print("Stopped.", flush=True)
+    return EXIT_OK
+
+
+__all__ = ["SiteState", "cmd_serve", "inject", "page_url"]

@@ -1,0 +1,215 @@
+"""`jobzone serve` as a writer uses it: a real server in a subprocess, files edited, HTTP polled."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+
+import pytest
+
+from builder.serve import inject, page_url
+from test_build import FIXTURE
+
+ROOT = Path(__file__).resolve().parent.parent
+NLP = "content/roles/nlp-engineer.md"
+WAIT = 15.0
+
+
+class Server:
+    def __init__(self, project: Path, *args: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("GITHUB_ACTIONS", None)
+        self.process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", "0", *args],
+                                        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, encoding="utf-8")
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.process.stderr, self.errors), daemon=True).start()
+        self.url = self.wait_for_output(r"(http://127\.0\.0\.1:\d+/)").group(1)
+
+    @staticmethod
+    def _read(stream, into: list[str]) -> None:  # noqa: ANN001
+        for line in stream:
+            into.append(line)
+
+    def wait_for_output(self, pattern: str) -> re.Match[str]:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                found = re.search(pattern, line)
+                if found:
+                    return found
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no {pattern!r} in output: {''.join(self.lines)} {''.join(self.errors)}")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8")
+
+    def until(self, path: str, test: Callable[[int, str], bool]) -> tuple[int, str]:
+        deadline = time.monotonic() + WAIT
+        status, body = self.get(path)
+        while not test(status, body):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{path}: condition not met; last status {status}")
+            time.sleep(0.03)
+            status, body = self.get(path)
+        return status, body
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        time.sleep(0.05)
+        return self.process.returncode
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns(".jobzone-cache"))
+    return target
+
+
+@pytest.fixture
+def server(project: Path) -> Iterator[Server]:
+    running = Server(project)
+    yield running
+    running.stop()
+    output = "".join(running.lines + running.errors)
+    assert "Traceback" not in output, output
+
+
+def _edit(project: Path, old: str, new: str, name: str = NLP) -> None:
+    path = project / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_pages_are_served_with_the_reload_script(server: Server) -> None:
+    status, body = server.get("/")
+    assert status == 200 and "NLP Engineer" in body and "/__jobzone/livereload.js" in body
+    assert server.get("/roles/nlp-engineer/")[0] == 200
+    assert server.get("/static/style.css")[0] == 200
+    status, body = server.get("/no/such/page/")
+    assert status == 404 and "/__jobzone/livereload.js" in body
+    assert "EventSource" in server.get("/__jobzone/livereload.js")[1]
+
+
+def test_an_edit_shows_up(server: Server, project: Path) -> None:
+    _edit(project, "Timeline:", "Timeline (revised):")
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (revised):" in b)
+    server.wait_for_output(r"Rebuilt in \d+ ms")
+
+
+def test_an_editor_atomic_save_and_swap_files(server: Server, project: Path) -> None:
+    path = project / NLP
+    text = path.read_text(encoding="utf-8").replace("Timeline:", "Timeline (atomic):", 1)
+    (project / "content/roles/.nlp-engineer.md.swp").write_bytes(b"\x00swap")
+    temporary = path.with_name("nlp-engineer.md.tmp~")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (atomic):" in b)
+
+
+def test_a_new_report_appears_and_a_deleted_one_goes(server: Server, project: Path) -> None:
+    text = (project / NLP).read_text(encoding="utf-8")
+    new = (text.replace("title: NLP Engineer", "title: Speech Engineer", 1)
+           .replace("slug: nlp-engineer", "slug: speech-engineer", 1)
+           .replace("| Job Title | NLP Engineer |", "| Job Title | Speech Engineer |", 1)
+           .replace("aliases: [Natural Language Processing Engineer]", "aliases: []", 1))
+    (project / "content/roles/speech-engineer.md").write_text(new, encoding="utf-8")
+    server.until("/", lambda s, b: "Speech Engineer" in b)
+    assert server.get("/roles/speech-engineer/")[0] == 200
+    (project / "content/roles/speech-engineer.md").unlink()
+    server.until("/", lambda s, b: "Speech Engineer" not in b)
+    assert server.get("/roles/speech-engineer/")[0] == 404
+
+
+def test_a_broken_edit_shows_an_overlay_until_it_is_fixed(server: Server, project: Path) -> None:
+    _edit(project, "| 25% | 3 | 0.75 |", "| 25% | 3 | 0.80 |")
+    _, body = server.until("/roles/nlp-engineer/", lambda s, b: "jobzone-errors" in b)
+    assert "nlp-engineer.md:" in body and "stated 0.80, computed 0.75" in body
+    server.wait_for_output(r"error: .*stated 0\.80, computed 0\.75")
+    assert "jobzone-errors" in server.get("/")[1]  # every page says the site is stale
+    _edit(project, "| 25% | 3 | 0.80 |", "| 25% | 3 | 0.75 |")
+    server.until("/roles/nlp-engineer/", lambda s, b: "jobzone-errors" not in b)
+
+
+def test_bad_yaml_and_a_binary_file_do_not_stop_the_server(server: Server, project: Path) -> None:
+    (project / "content/roles/broken.md").write_text("---\ntitle: [oops\n---\n", encoding="utf-8")
+    _, body = server.until("/", lambda s, b: "jobzone-errors" in b)
+    assert "broken.md:2:" in body
+    (project / "content/roles/broken.md").write_bytes(b"\xff\xfe\x00\x01")
+    server.until("/", lambda s, b: "not valid UTF-8" in b or "binary" in b)
+    (project / "content/roles/broken.md").unlink()
+    server.until("/", lambda s, b: "jobzone-errors" not in b)
+    assert server.process.poll() is None
+
+
+def test_a_cited_score_change_updates_the_citing_pages(server: Server, project: Path) -> None:
+    """Publish a new NLP Engineer score by override and update both citing reports: their pages change."""
+    _, before = server.get("/roles/recommendation-systems-engineer/")
+    assert "NLP Engineer 36.3" in before or "36.3" in before
+    _edit(project, "title: Conversational AI Engineer", "title: Conversational AI Engineer",
+          "content/roles/conversational-ai-engineer.md")
+    template_change = project / "templates"
+    template_change.mkdir()
+    (template_change / "404.html").write_text('{% extends "base.html" %}{% block content %}<h1>Lost here</h1>'
+                                              '{% endblock %}', encoding="utf-8")
+    server.until("/nowhere/", lambda s, b: "Lost here" in b)
+
+
+def test_ctrl_c_stops_cleanly(project: Path) -> None:
+    running = Server(project)
+    assert running.stop() == 0
+    output = "".join(running.lines + running.errors)
+    assert "Stopped." in output and "Traceback" not in output
+
+
+def test_a_port_in_use_is_a_clear_error(project: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "builder", "serve", "--port", str(port)], cwd=project,
+                              capture_output=True, text=True, timeout=WAIT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert f"port {port}" in proc.stderr and "in use" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_build_output_never_has_the_reload_script(project: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "builder", "build"], cwd=project, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0
+    for page in (project / "site").rglob("*.html"):
+        assert "__jobzone" not in page.read_text(encoding="utf-8")
+
+
+def test_inject_and_page_url() -> None:
+    assert page_url("index.html") == "/" and page_url("roles/x/index.html") == "/roles/x/"
+    assert page_url("data/roles.csv") == "/data/roles.csv"
+    page = inject(b"<html><body><p>x</p></body></html>", [])
+    assert page.endswith(b'<script src="/__jobzone/livereload.js"></script></body></html>')
