@@ -13,6 +13,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 
@@ -44,6 +45,17 @@ def page_file(path: str) -> str:
     return f"{path}index.html" if path == "" or path.endswith("/") else path
 
 
+def _relative_path(base: str, target: str) -> str:
+    """posixpath.relpath for site paths (no "..", no absolute paths), without touching the disk."""
+    start = [part for part in base.split("/") if part and part != "."]
+    parts = [part for part in target.split("/") if part and part != "."]
+    common = 0
+    while common < min(len(start), len(parts)) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
+
+
+@lru_cache(maxsize=1 << 16)
 def relative_url(from_page: str, to: str) -> str:
     """Link from one site path to another, relative, so no prefix is ever written by hand.
 
@@ -54,7 +66,7 @@ def relative_url(from_page: str, to: str) -> str:
         raise ValueError(f"site paths must be relative: {from_page!r} -> {to!r}")
     target, hash_, fragment = to.partition("#")
     base = posixpath.dirname(from_page) or "."
-    rel = posixpath.relpath(target.rstrip("/") or ".", base)
+    rel = _relative_path(base, target.rstrip("/") or ".")
     if target == "" or target.endswith("/"):
         rel = "./" if rel == "." else f"{rel}/"
     return rel + (f"#{fragment}" if hash_ else "")

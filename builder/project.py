@@ -115,6 +115,8 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> 
 
 def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
     """Each relative file link of a report -> the file under the content folder, or None if there is none."""
+    if not any(ref.kind == "file" for ref in entry.report.links):
+        return {}
     content = config.content_path.resolve()
     folder = Path(entry.report.path).resolve().parent
     found: dict[str, Path | None] = {}

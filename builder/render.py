@@ -353,9 +353,8 @@ class Pages:
     files: dict[str, str] = field(default_factory=dict)
     listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
 
-    def reuse(self, path: str, text: str, updated: date | None) -> None:
-        """A page kept from the previous build: written and listed as if rendered again."""
-        self.files[page_file(path)] = text
+    def reuse(self, path: str, updated: date | None) -> None:
+        """A page kept from the previous build: listed (for the sitemap) as if rendered again."""
         self.listed.append((path, updated))
 
     def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,

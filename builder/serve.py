@@ -90,7 +90,7 @@ class SiteState:
     errors: list[Diagnostic] = field(default_factory=list)
     generation: int = 0
     _sources: dict[str, Source] = field(default_factory=dict)
-    _role_pages: dict = field(default_factory=dict)
+    _built: object = None  # the last good build, whose pages the next one may reuse
     _settings: tuple[object, ...] = ()
     _config: SiteConfig | None = None
     _methodology: Methodology | None = None
@@ -109,7 +109,7 @@ class SiteState:
         if changed:
             self._settings, self._config, self._methodology = settings, config, methodology
             self._cache = open_cache(config, methodology)
-            self._role_pages = {}
+            self._built = None
             if settings[1] != self._analysed_with:
                 self._sources = {}
                 self._analysed_with = settings[1]
@@ -185,9 +185,9 @@ class SiteState:
             slugs = {self._sources[shown].checked.entry.report.meta.slug for shown in changed
                      if shown in self._sources and self._sources[shown].checked.entry is not None}
             built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),
-                             entries, links, self._role_pages, slugs, self._dates_for(entries))
+                             entries, links, self._built, slugs, self._dates_for(entries))
             previous, had_errors = self.files, bool(self.errors)
-            self.files, self._role_pages, self.errors = built.files, built.role_pages, []
+            self.files, self._built, self.errors = built.files, built, []
             self.generation += 1
             if had_errors or settings_changed:
                 return Refresh("*", result.diagnostics, 0)

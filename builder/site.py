@@ -3,6 +3,7 @@ package's static files and the files reports link to; `build` writes the result.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ from builder.gitdates import last_commit_dates
 from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
 from builder.project import local_files
-from builder.render import (SiteInfo, environment, render_listings, render_role, robots_txt, role_context, role_row,
+from builder.render import (RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt, role_context, role_row,
                             role_view, site_pages)
 
 MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
@@ -49,7 +50,16 @@ class RolePage:
     """A rendered role page and its JSON, with what they were rendered from besides the report."""
 
     context: tuple[object, ...]
-    files: dict[str, str]
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Listings:
+    """Every page that lists roles (index, zones, sub-labels, feed, sitemap, …) and the downloads,
+    with a digest of what they were rendered from."""
+
+    key: str
+    files: dict[str, bytes]
 
 
 @dataclass
@@ -58,6 +68,7 @@ class Built:
     pages: int
     reports: int
     role_pages: dict[str, RolePage] = field(default_factory=dict)
+    listings: Listings | None = None
 
 
 def git_dates(config: SiteConfig, entries: list[Entry]) -> dict[str, date]:
@@ -67,43 +78,66 @@ def git_dates(config: SiteConfig, entries: list[Entry]) -> dict[str, date]:
             if Path(e.report.path).resolve() in git}
 
 
+EXPORTED = ("trs", "modifier.evidence", "modifier.barrier", "modifier.growth", "raw")
+
+
+def listings_key(rows: Mapping[str, RoleRow], entries: list[Entry], links: SiteLinks) -> str:
+    """What the listing pages and downloads show: every role's row and exported numbers, and
+    the roles cited without a report. A prose edit leaves it unchanged."""
+    numbers = [(e.report.meta.slug, *(e.card.number(key) for key in EXPORTED)) for e in entries]
+    unassessed = sorted(links.unassessed.items())
+    text = repr((sorted(rows.items()), sorted(numbers, key=lambda n: n[0]), unassessed))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
-             previous: Mapping[str, RolePage] | None = None, changed: Collection[str] = (),
+             previous: Built | None = None, changed: Collection[str] = (),
              dates: Mapping[str, date] | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
-    With `previous` (the role pages of the last build with the same templates, methodology and
-    settings), a role page is reused when its report is not in `changed` and nothing else it
-    shows (links, backlinks, cited scores, date) differs: the result equals a full render."""
+    With `previous` (the last build with the same templates, methodology and settings), a role
+    page is reused when its report is not in `changed` and nothing else it shows (links,
+    backlinks, cited scores, date) differs, and the listing pages and downloads are reused
+    when no role's row, exported numbers or citations changed: the result equals a full render."""
     env = environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
     rows = {e.report.meta.slug: role_row(e, dates) for e in entries}
     pages = site_pages(env, site, list(rows.values()), m)
     role_pages: dict[str, RolePage] = {}
+    kept_pages = previous.role_pages if previous is not None else {}
 
     def render_roles() -> None:
         for entry in sorted(entries, key=lambda e: e.report.meta.slug):
             row = rows[entry.report.meta.slug]
             context = role_context(row, links)
-            kept = (previous or {}).get(row.slug)
+            kept = kept_pages.get(row.slug)
             if kept is not None and row.slug not in changed and kept.context == context:
                 page = kept
-                html = next(path for path in page.files if path.endswith(".html"))
-                pages.reuse(row.path, page.files[html], row.updated)
+                pages.reuse(row.path, row.updated)
             else:
                 view = role_view(entry, links, m, dates)
                 render_role(pages, view)
                 html = page_file(row.path)
-                page = RolePage(context, {html: pages.files[html], view.json_path: role_json(view, site.base_url)})
+                page = RolePage(context, {html: pages.files[html].encode("utf-8"),
+                                          view.json_path: role_json(view, site.base_url).encode("utf-8")})
             role_pages[row.slug] = page
 
-    render_listings(pages, list(rows.values()), links, m, render_roles)
-    texts = {**pages.files, **exports([(rows[e.report.meta.slug], e.card) for e in entries], m, site.base_url),
-             "robots.txt": robots_txt(site), ".nojekyll": "", MARKER: MARKER_TEXT}
+    key = listings_key(rows, entries, links)
+    if previous is not None and previous.listings is not None and previous.listings.key == key:
+        listings = previous.listings
+        render_roles()
+    else:
+        render_listings(pages, list(rows.values()), links, m, render_roles)
+        role_files = {path for page in role_pages.values() for path in page.files}
+        texts = {**{p: t for p, t in pages.files.items() if p not in role_files},
+                 **exports([(rows[e.report.meta.slug], e.card) for e in entries], m, site.base_url),
+                 "robots.txt": robots_txt(site), ".nojekyll": "", MARKER: MARKER_TEXT}
+        listings = Listings(key, {path: text.encode("utf-8") for path, text in texts.items()})
+    files = dict(listings.files)
     for page in role_pages.values():
-        texts.update(page.files)
-    files = {path: text.encode("utf-8") for path, text in texts.items()}
+        files.update(page.files)
     files.update(static_files())
     files.update(assets)
-    return Built(files, sum(1 for p in pages.files if p.endswith(".html")), len(entries), role_pages)
+    html_pages = sum(1 for p in files if p.endswith(".html"))
+    return Built(files, html_pages, len(entries), role_pages, listings)
