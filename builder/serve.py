@@ -95,8 +95,10 @@ class SiteState:
     _config: SiteConfig | None = None
     _methodology: Methodology | None = None
     _cache: Cache | None = None
-    _dates: dict = field(default_factory=dict)
+    _dates: dict | None = None
     _git_head: str = ""
+    _env: object = None  # the Jinja environment, kept while the templates are unchanged (compiled once)
+    _shown: dict = field(default_factory=dict)  # file path -> the path shown in diagnostics
     _analysed_with: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -110,6 +112,7 @@ class SiteState:
             self._settings, self._config, self._methodology = settings, config, methodology
             self._cache = open_cache(config, methodology)
             self._built = None
+            self._env = None
             if settings[1] != self._analysed_with:
                 self._sources = {}
                 self._analysed_with = settings[1]
@@ -119,7 +122,11 @@ class SiteState:
         """Re-read report files whose size or time changed; returns the shown paths whose bytes changed."""
         assert self._config is not None and self._methodology is not None
         folder = self._config.content_path
-        found = {shown_path(p): p for p in report_files(folder)} if folder.is_dir() else {}
+        found = {}
+        for path in report_files(folder) if folder.is_dir() else []:
+            if path not in self._shown:
+                self._shown[path] = shown_path(path)
+            found[self._shown[path]] = path
         changed = set(self._sources) - set(found)
         for shown in changed:
             del self._sources[shown]
@@ -154,14 +161,14 @@ class SiteState:
 
         assert self._config is not None
         head = _git_head(self._config.content_path) if self._config.content_path.is_dir() else ""
-        if head != self._git_head or not self._dates:
+        if head != self._git_head or self._dates is None or set(self._dates) - {e.report.meta.slug for e in entries}:
             self._git_head, self._dates = head, git_dates(self._config, entries)
         return self._dates
 
     def refresh(self) -> Refresh:
         """Bring the site up to date with the files on disk; on errors keep the last good pages."""
         from builder.links import link_site
-        from builder.render import SiteInfo
+        from builder.render import SiteInfo, environment
         from builder.site import assemble
 
         with self._lock:
@@ -184,8 +191,10 @@ class SiteState:
             links = link_site(entries, result.index)
             slugs = {self._sources[shown].checked.entry.report.meta.slug for shown in changed
                      if shown in self._sources and self._sources[shown].checked.entry is not None}
+            if self._env is None:
+                self._env = environment(config.root / config.templates_dir)
             built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),
-                             entries, links, self._built, slugs, self._dates_for(entries))
+                             entries, links, self._built, slugs, self._dates_for(entries), self._env)
             previous, had_errors = self.files, bool(self.errors)
             self.files, self._built, self.errors = built.files, built, []
             self.generation += 1

@@ -10,6 +10,8 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from jinja2 import Environment
+
 from builder.build import MARKER  # the folder marker `build` checks for
 from builder.config import SiteConfig
 from builder.corpus import Entry
@@ -92,14 +94,14 @@ def listings_key(rows: Mapping[str, RoleRow], entries: list[Entry], links: SiteL
 
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
              previous: Built | None = None, changed: Collection[str] = (),
-             dates: Mapping[str, date] | None = None) -> Built:
+             dates: Mapping[str, date] | None = None, env: Environment | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
     With `previous` (the last build with the same templates, methodology and settings), a role
     page is reused when its report is not in `changed` and nothing else it shows (links,
     backlinks, cited scores, date) differs, and the listing pages and downloads are reused
     when no role's row, exported numbers or citations changed: the result equals a full render."""
-    env = environment(config.root / config.templates_dir)
+    env = env or environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
     rows = {e.report.meta.slug: role_row(e, dates) for e in entries}
