@@ -37,13 +37,32 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def markdown_files(folder: Path) -> list[tuple[str, os.stat_result]]:
+    """The reports under a folder with their stat, sorted by path: `*.md` files, hidden files and
+    folders skipped, symlinked folders not followed. Cheap enough to run on every save."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.name.endswith(".md"):
+                    found.append((entry.path, entry.stat()))
+            except OSError:
+                continue  # vanished, or a dangling link: not a report to read
+    return sorted(found, key=lambda item: item[0])
+
+
 def report_files(root: Path) -> list[Path]:
     """Markdown files under a folder, sorted, without following symlinked folders."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / name for name in sorted(files) if name.endswith(".md") and not name.startswith("."))
-    return found
+    return [Path(path) for path, _ in markdown_files(root)]
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:

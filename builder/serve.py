@@ -23,6 +23,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from builder.cache import Cache, tree_digest
@@ -30,8 +32,13 @@ from builder.check import Checked, analyse_bytes, cross_check
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic, Location, error
 from builder.methodology import Methodology
-from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, open_cache, report_files,
+from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
                              shown_path, with_missing_files)
+
+if TYPE_CHECKING:  # imported when the first rebuild runs
+    from jinja2 import Environment
+
+    from builder.site import Built
 
 PREFIX = "/__jobzone/"
 RELOAD_SCRIPT = f'<script src="{PREFIX}livereload.js"></script>'
@@ -49,7 +56,7 @@ LIVERELOAD_JS = """// jobzone serve: reload this page when the server says it ch
 OVERLAY_STYLE = ("position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
                  "padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;"
                  "border-top:4px solid #e5484d;white-space:pre-wrap")
-QUIET_SECONDS = 0.03   # wait this long after the last file event, so a burst of saves is one rebuild
+QUIET_SECONDS = 0.01   # wait this long after the last file event, so a burst of saves is one rebuild
 LONGEST_WAIT = 0.3     # but never longer than this after the first
 
 
@@ -90,17 +97,21 @@ class SiteState:
     errors: list[Diagnostic] = field(default_factory=list)
     generation: int = 0
     _sources: dict[str, Source] = field(default_factory=dict)
-    _built: object = None  # the last good build, whose pages the next one may reuse
+    _built: Built | None = None  # the last good build, whose pages the next one may reuse
     _settings: tuple[object, ...] = ()
     _config: SiteConfig | None = None
     _methodology: Methodology | None = None
     _cache: Cache | None = None
     _dates: dict | None = None
     _git_head: str = ""
-    _env: object = None  # the Jinja environment, kept while the templates are unchanged (compiled once)
+    _env: Environment | None = None  # kept while the templates are unchanged, so they compile once
     _shown: dict = field(default_factory=dict)  # file path -> the path shown in diagnostics
     _analysed_with: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def reports(self) -> int:
+        return len(self._sources)
 
     def _load_settings(self) -> bool:
         """Reload config, methodology and templates; True when any of them changed (everything re-renders)."""
@@ -121,27 +132,21 @@ class SiteState:
     def _scan(self) -> set[str]:
         """Re-read report files whose size or time changed; returns the shown paths whose bytes changed."""
         assert self._config is not None and self._methodology is not None
-        folder = self._config.content_path
-        found = {}
-        for path in report_files(folder) if folder.is_dir() else []:
+        found: dict[str, tuple[Path, tuple[int, int]]] = {}
+        for path, info in markdown_files(self._config.content_path):
             if path not in self._shown:
-                self._shown[path] = shown_path(path)
-            found[self._shown[path]] = path
+                self._shown[path] = shown_path(Path(path))
+            found[self._shown[path]] = (Path(path), (info.st_size, info.st_mtime_ns))
         changed = set(self._sources) - set(found)
         for shown in changed:
             del self._sources[shown]
-        for shown, path in found.items():
-            try:
-                info = path.stat()
-            except OSError:
-                continue  # vanished between the listing and now: the next event will tell
-            stat = (info.st_size, info.st_mtime_ns)
+        for shown, (path, stat) in found.items():
             known = self._sources.get(shown)
             if known is not None and known.stat == stat:
                 continue
             try:
                 data = path.read_bytes()
-            except OSError as exc:
+            except OSError as exc:  # vanished or unreadable: reported, and the next event tells again
                 checked = Checked(shown, None, [error("JZ001", f"cannot read file: {exc.strerror or exc}",
                                                       Location(shown))])
                 self._sources[shown] = Source(stat, "unreadable", checked)
@@ -347,8 +352,11 @@ class Watcher:
 
         self.observer = Observer()
         root = self.config.root
-        for folder, recursive in ((self.config.content_path, True), (root / self.config.templates_dir, True),
-                                  (root, False)):
+        folders = {self.config.content_path.resolve(): True, (root / self.config.templates_dir).resolve(): True}
+        config_folder = [self.config.config_path.parent] if self.config.config_path else []
+        for single in (root, self.config.methodology_path.parent, *config_folder):
+            folders.setdefault(single.resolve(), False)  # the config and methodology files live here
+        for folder, recursive in folders.items():
             if folder.is_dir():
                 self.observer.schedule(OnChange(), str(folder), recursive=recursive)
         self.observer.daemon = True
@@ -388,9 +396,8 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
         return
     elapsed = (time.perf_counter() - started) * 1000
     if first or result.reload:
-        reports = len(state._sources)  # noqa: SLF001 - the state's own count
         if result.diagnostics or result.errors:
-            print(format_diagnostics(result.diagnostics, "text", reports), flush=True)
+            print(format_diagnostics(result.diagnostics, "text", state.reports), flush=True)
         if result.errors:
             print(f"jobzone: {result.errors} error{'s' if result.errors != 1 else ''}; serving the last good build",
                   flush=True)

@@ -169,17 +169,29 @@ def test_bad_yaml_and_a_binary_file_do_not_stop_the_server(server: Server, proje
     assert server.process.poll() is None
 
 
-def test_a_cited_score_change_updates_the_citing_pages(server: Server, project: Path) -> None:
-    """Publish a new NLP Engineer score by override and update both citing reports: their pages change."""
+def test_pages_citing_the_edited_role_are_updated(server: Server, project: Path) -> None:
+    """NLP Engineer cites Recommendation Systems Engineer, whose page lists it under "Referenced by":
+    retitle NLP Engineer (keeping its old title as an alias, so citations still resolve)."""
     _, before = server.get("/roles/recommendation-systems-engineer/")
-    assert "NLP Engineer 36.3" in before or "36.3" in before
-    _edit(project, "title: Conversational AI Engineer", "title: Conversational AI Engineer",
-          "content/roles/conversational-ai-engineer.md")
-    template_change = project / "templates"
-    template_change.mkdir()
-    (template_change / "404.html").write_text('{% extends "base.html" %}{% block content %}<h1>Lost here</h1>'
-                                              '{% endblock %}', encoding="utf-8")
+    assert "Referenced by" in before and "NLP Engineer" in before
+    _edit(project, "title: NLP Engineer", "title: Applied NLP Engineer")
+    _edit(project, "| Job Title | NLP Engineer |", "| Job Title | Applied NLP Engineer |")
+    _edit(project, "aliases: [Natural Language Processing Engineer]",
+          "aliases: [Natural Language Processing Engineer, NLP Engineer]")
+    server.until("/roles/recommendation-systems-engineer/", lambda s, b: "Applied NLP Engineer" in b)
+    server.until("/", lambda s, b: "Applied NLP Engineer" in b)
+
+
+def test_templates_and_methodology_changes_are_picked_up(server: Server, project: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates/404.html").write_text('{% extends "base.html" %}{% block content %}<h1>Lost here</h1>'
+                                                '{% endblock %}', encoding="utf-8")
     server.until("/nowhere/", lambda s, b: "Lost here" in b)
+    (project / "methodology.toml").write_text(
+        '[[zones]]\nname = "Green"\nmin = "48"\ndescription = "Safe harbour for now."\n\n'
+        '[[zones]]\nname = "Yellow"\nmin = "25"\ndescription = "Changing fast."\n\n'
+        '[[zones]]\nname = "Red"\nmin = "0"\ndescription = "Mostly automatable."\n', encoding="utf-8")
+    server.until("/methodology/", lambda s, b: "Safe harbour for now." in b)
 
 
 def test_ctrl_c_stops_cleanly(project: Path) -> None:
