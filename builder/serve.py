@@ -365,8 +365,16 @@ class Watcher:
         self.thread.start()
 
     def _run(self) -> None:
+        collect_due: float | None = None
         while not self._stop.is_set():
             if not self._wake.wait(0.5):
+                if collect_due is not None and time.monotonic() >= collect_due:
+                    # While idle, collect what past rebuilds left in cycles; then freeze the live site
+                    # again, so the next save does not pay for scanning it.
+                    gc.unfreeze()
+                    gc.collect()
+                    gc.freeze()
+                    collect_due = None
                 continue
             while True:  # wait for a quiet moment, but not for ever
                 now = time.monotonic()
@@ -375,6 +383,7 @@ class Watcher:
                 time.sleep(QUIET_SECONDS / 3)
             self._wake.clear()
             rebuild(self.state, self.events)
+            collect_due = time.monotonic() + 2.0
 
     def stop(self) -> None:
         self._stop.set()
@@ -394,6 +403,7 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
     except Exception as exc:  # noqa: BLE001 - the server stays up whatever one rebuild does
         print(f"jobzone: internal error while rebuilding: {type(exc).__name__}: {exc}", flush=True)
         return
+    gc.freeze()  # the site just built lives on: keep the collector from scanning it after every save
     elapsed = (time.perf_counter() - started) * 1000
     if first or result.reload:
         if result.diagnostics or result.errors:
