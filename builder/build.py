@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -21,10 +20,10 @@ from urllib.parse import urlsplit
 
 from builder.cache import Cache, code_fingerprint, tree_digest
 from builder.config import SiteConfig
-from builder.project import (EXIT_ERRORS, EXIT_OK, UsageError, format_diagnostics, load_project, open_cache, run_check,
-                             shown_path)
+from builder.gitdates import git_head
+from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_project, open_cache,
+                             run_check, shown_path)
 
-MARKER = ".jobzone-site"  # marks a folder jobzone built, so it may be replaced (written by builder.site)
 
 
 # -- where the site may go --------------------------------------------------------------------
@@ -122,16 +121,6 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
 
 
 # -- nothing changed, nothing to do ----------------------------------------------------------
-def _git_head(folder: Path) -> str:
-    """The commit the content is at: page dates come from git history, so it is an input too."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30,
-                              check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return head.stdout.strip() if head.returncode == 0 else ""
-
-
 def inputs_digest(config: SiteConfig, out: Path, base_url: str) -> str:
     """Everything a build reads: jobzone itself, the options, the config, the methodology override,
     the templates, every content file and the git commit. Equal digests, equal sites."""
@@ -139,7 +128,7 @@ def inputs_digest(config: SiteConfig, out: Path, base_url: str) -> str:
     parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"),
              repr(config), tree_digest(config.content_path, with_content=True),
              tree_digest(config.root / config.templates_dir, with_content=True),
-             _git_head(config.content_path) if config.content_path.is_dir() else ""]
+             git_head(config.content_path) if config.content_path.is_dir() else ""]
     for path in (config.config_path, config.methodology_path):
         try:
             parts.append(path.read_bytes().hex() if path is not None and path.is_file() else "absent")

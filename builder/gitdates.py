@@ -38,3 +38,13 @@ def last_commit_dates(folder: Path) -> dict[Path, date]:
         elif line and current is not None:
             dates.setdefault((root / line).resolve(), current)
     return dates
+
+
+def git_head(folder: Path) -> str:
+    """The commit the content is at ("" outside git): page dates come from history, so it is an input."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return head.stdout.strip() if head.returncode == 0 else ""

@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not f
     from builder.corpus import Entry
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+# Marks an output folder as written by `jobzone build`, so a later build may replace it whole.
+MARKER = ".jobzone-site"
+MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
 
 
 class UsageError(Exception):

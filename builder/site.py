@@ -12,18 +12,16 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from builder.build import MARKER  # the folder marker `build` checks for
 from builder.config import SiteConfig
 from builder.corpus import Entry
 from builder.export import exports, role_json
 from builder.gitdates import last_commit_dates
 from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
-from builder.project import local_files
+from builder.project import MARKER, MARKER_TEXT, local_files
 from builder.render import (RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt, role_context, role_row,
                             role_view, site_pages)
 
-MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every build.\n"
 
 
 def static_files() -> dict[str, bytes]:
