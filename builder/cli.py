@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from builder import __version__
 from builder.config import load_config
 from builder.project import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, load_project, open_cache, print_diagnostics,
-                             run_check,
-                             shown_path)
+                             run_check, shown_path)
 from builder.reporting import FORMATS
+
 
 def cmd_check(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
@@ -72,6 +73,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
+def later(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """A command implemented in `module`, imported only when that command runs (start-up stays fast)."""
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), function)(args)
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobzone", description="Check and publish AI job-risk role assessments.")
     parser.add_argument("--version", action="version", version=f"jobzone {__version__}")
@@ -103,6 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the site in the default browser")
     serve.set_defaults(run=cmd_serve)
+
+    new = commands.add_parser("new", help="write a new report with every section and table ready to fill")
+    new.add_argument("title", help='the role title, e.g. "Data Scientist"')
+    new.add_argument("--seniority", help="seniority level, e.g. Mid-level")
+    new.add_argument("--out", metavar="DIR", help="folder (default: the site's content/roles)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing report of that slug")
+    new.set_defaults(run=later("builder.scaffold", "cmd_new"))
+
+    fix = commands.add_parser("fix", help="rewrite every derived number to its computed value, in place")
+    fix.add_argument("paths", nargs="*", metavar="PATH", help="reports or folders (default: the site's content/roles)")
+    fix.add_argument("--dry-run", action="store_true", help="print the diff, change nothing")
+    fix.set_defaults(run=later("builder.fix", "cmd_fix"))
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the report frontmatter")
+    schema.set_defaults(run=later("builder.schema", "cmd_schema"))
+
+    listing = commands.add_parser("list", help="a table of every role: score, zone, sub-label")
+    listing.add_argument("--sort", choices=("score", "title", "zone", "sublabel", "slug"), default="score",
+                         help="sort by this column (default: score, highest first)")
+    listing.add_argument("--reverse", action="store_true", help="reverse the order")
+    listing.set_defaults(run=later("builder.overview", "cmd_list"))
+
+    show = commands.add_parser("show", help="one report's score worked step by step")
+    show.add_argument("slug", help="the report's slug (or file path)")
+    show.set_defaults(run=later("builder.overview", "cmd_show"))
     return parser
 
 
