@@ -53,9 +53,10 @@ LIVERELOAD_JS = """// jobzone serve: reload this page when the server says it ch
   };
 }());
 """ % PREFIX
-OVERLAY_STYLE = ("position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;"
-                 "padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;font:14px/1.5 ui-monospace,monospace;"
-                 "border-top:4px solid #e5484d;white-space:pre-wrap")
+# A stylesheet, not a style attribute: the pages' Content-Security-Policy allows no inline style.
+OVERLAY_CSS = ("#jobzone-errors{position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;"
+               "margin:0;padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;"
+               "font:14px/1.5 ui-monospace,monospace;border-top:4px solid #e5484d;white-space:pre-wrap}\n")
 QUIET_SECONDS = 0.01   # wait this long after the last file event, so a burst of saves is one rebuild
 LONGEST_WAIT = 0.3     # but never longer than this after the first
 
@@ -243,7 +244,7 @@ class Events:
 def overlay(errors: list[Diagnostic]) -> str:
     lines = "\n".join(html.escape(f"{d.location}: {d.message} [{d.code}]") for d in errors[:200])
     more = f"\n… and {len(errors) - 200} more" if len(errors) > 200 else ""
-    return (f'<div id="jobzone-errors" role="alert" style="{OVERLAY_STYLE}"><strong>jobzone: {len(errors)} '
+    return (f'<link rel="stylesheet" href="{PREFIX}overlay.css"><div id="jobzone-errors" role="alert"><strong>jobzone: {len(errors)} '
             f'error{"s" if len(errors) != 1 else ""} — the site shows the last good build</strong>\n{lines}{more}</div>')
 
 
@@ -283,6 +284,8 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
                     return self._events()
                 if path == f"{PREFIX}livereload.js":
                     return self._send(200, LIVERELOAD_JS.encode(), "text/javascript; charset=utf-8")
+                if path == f"{PREFIX}overlay.css":
+                    return self._send(200, OVERLAY_CSS.encode(), "text/css; charset=utf-8")
                 self._page(path)
             except (BrokenPipeError, ConnectionResetError):
                 pass

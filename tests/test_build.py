@@ -615,3 +615,14 @@ def test_rendering_leaves_the_parsed_tokens_unchanged() -> None:
                            {"other.md": "roles/other/", "img.png": "assets/img.png"}) == first
     assert 'href="../roles/other/"' in first and 'src="../assets/img.png"' in first
     assert 'href="../roles/ml-ai-engineer/"' in first and "javascript:" not in first
+
+
+def test_every_page_has_a_content_security_policy_and_no_inline_code(shipped_site: Path) -> None:
+    import re
+
+    for page in shipped_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "Content-Security-Policy" in text and "script-src 'self'" in text, page
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), page  # no inline script
+        assert not re.search(r"\son[a-z]+\s*=", text, re.I), page  # no event-handler attributes
+        assert not re.search(r"\sstyle\s*=", text, re.I), page  # no inline style for the policy to block
