@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from builder.cache import Cache, code_fingerprint, tree_digest
 from builder.config import SiteConfig
 from builder.gitdates import git_head
+from builder.methodology import Methodology
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_project, open_cache,
                              run_check, shown_path)
 
@@ -89,10 +90,32 @@ def inside(root: Path, relative: str) -> Path:
     return path
 
 
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2), so a kill at any moment leaves one
+    whole site at `second`; False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), _RENAME_EXCHANGE) == 0
+
+
 def swap_in(new: Path, out: Path) -> None:
-    """Replace `out` by `new`: rename the old site away, the new one in, then delete the old."""
+    """Replace `out` by `new`: exchanged atomically where the system allows, else renamed aside and in."""
     if not out.exists():
         new.rename(out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-old-", dir=out.parent))
     old.rmdir()
@@ -105,8 +128,22 @@ def swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _recover(out: Path) -> None:
+    """Tidy up after a build that was killed: drop its half-written folder, and if it died between
+    the two renames of the fallback swap, put the previous site back."""
+    for stale in sorted(out.parent.glob(f".{out.name}.jobzone-new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    for old in sorted(out.parent.glob(f".{out.name}.jobzone-old-*")):
+        if not out.exists() and (old / MARKER).is_file():
+            old.rename(out)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def write_site(out: Path, files: dict[str, bytes]) -> None:
+    """Write the whole site beside `out`, then swap it in: readers see the old site or the new one."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    _recover(out)
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-new-", dir=out.parent))
     try:
         for relative, data in sorted(files.items()):
@@ -154,6 +191,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
     cache = open_cache(config, methodology, args.clean)
+    with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
+                                  flush=True)):
+        return _build(config, methodology, cache, out, base_url)
+
+
+def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str) -> int:
     inputs = inputs_digest(config, out, base_url)
     printed = _unchanged(cache, out, inputs)
     if printed is not None:
