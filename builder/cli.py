@@ -20,7 +20,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
     result, wanted = run_check(config, methodology, args.paths, open_cache(config, methodology, args.clean))
     chosen = set(wanted)
-    diagnostics = [d for d in result.diagnostics if d.location.path in chosen]
+    diagnostics = [d for d in result.diagnostics if d.location.path in chosen] if args.paths else result.diagnostics
     print_diagnostics(diagnostics, args.format, len(wanted))
     return EXIT_ERRORS if any(d.is_error for d in diagnostics) else EXIT_OK
 
@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="rescore reports and report every stated number that does not match")
     check.add_argument("paths", nargs="*", metavar="PATH", help="reports or folders (default: the site's content/roles)")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--format", choices=FORMATS, default="text",
+                       help="output format: text, json, github (workflow annotations) or sarif "
+                            "(SARIF 2.1.0 for code scanning); default: text")
     check.add_argument("--clean", action="store_true", help="empty the cache (.jobzone-cache/) and check everything")
     check.set_defaults(run=cmd_check)
 

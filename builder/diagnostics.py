@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "JZ002": "The file is not valid UTF-8.",
     "JZ003": "The file is binary, not text.",
     "JZ004": "The file is empty.",
+    "JZ005": "A symbolic link points outside the content folder and is not followed (warning).",
     "JZ101": "The YAML frontmatter is missing or is not valid YAML.",
     "JZ102": "A frontmatter field is missing or has the wrong type.",
     "JZ103": "The slug is not made of a-z, 0-9 and single hyphens.",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from builder.cache import Cache
 from builder.config import ConfigError, SiteConfig, load_config
-from builder.diagnostics import Diagnostic, error
+from builder.diagnostics import Diagnostic, Location, error, warning
 from builder.methodology import Methodology, MethodologyError, load_methodology_file
 from builder.progress import progress
 from builder.reporting import render
@@ -33,22 +33,31 @@ class UsageError(Exception):
 
 
 def shown_path(path: Path) -> str:
-    """Paths as the user would type them: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def markdown_files(folder: Path) -> list[tuple[str, os.stat_result]]:
-    """The reports under a folder with their stat, sorted by path: `*.md` files, hidden files and
-    folders skipped, symlinked folders not followed. Cheap enough to run on every save."""
-    found: list[tuple[str, os.stat_result]] = []
-    pending = [str(folder)]
-    while pending:
+    """Paths as the user would type them: relative to the working directory when inside it.
+    A symbolic link is shown where it is, not where it points."""
+    cwd = Path.cwd()
+    for candidate in (Path(os.path.abspath(path)), path.resolve()):
         try:
-            entries = list(os.scandir(pending.pop()))
-        except OSError:
+            return str(candidate.relative_to(cwd))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def markdown_files(folder: Path, skipped: list[Diagnostic] | None = None) -> list[tuple[str, os.stat_result]]:
+    """The reports under a folder with their stat, sorted by path: `*.md` files, hidden files and
+    folders skipped, symlinked folders not followed, and a symlinked file only when it points
+    inside the folder. What is left out for a reason goes to `skipped`. Cheap enough for every save."""
+    found: list[tuple[str, os.stat_result]] = []
+    root = os.path.realpath(folder)
+    pending = [str(folder)]
+    note = skipped.append if skipped is not None else (lambda diagnostic: None)
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            note(error("JZ001", f"cannot read folder: {exc.strerror or exc}", Location(shown_path(Path(current)))))
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -57,15 +66,19 @@ def markdown_files(folder: Path) -> list[tuple[str, os.stat_result]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 elif entry.name.endswith(".md"):
+                    if entry.is_symlink() and os.path.commonpath([root, os.path.realpath(entry.path)]) != root:
+                        note(warning("JZ005", "symbolic link to a file outside the content folder: not read",
+                                     Location(shown_path(Path(entry.path)))))
+                        continue
                     found.append((entry.path, entry.stat()))
             except OSError:
                 continue  # vanished, or a dangling link: not a report to read
     return sorted(found, key=lambda item: item[0])
 
 
-def report_files(root: Path) -> list[Path]:
-    """Markdown files under a folder, sorted, without following symlinked folders."""
-    return [Path(path) for path, _ in markdown_files(root)]
+def report_files(root: Path, skipped: list[Diagnostic] | None = None) -> list[Path]:
+    """Markdown files under a folder, sorted (see `markdown_files`)."""
+    return [Path(path) for path, _ in markdown_files(root, skipped)]
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:
@@ -107,13 +120,15 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     if not paths and not config.content_path.is_dir():
         raise UsageError(f"no content folder {config.content_dir}/ in {config.root}: run jobzone in the project root, "
                          "or name the reports to check")
-    wanted = _expand(paths) if paths else report_files(config.content_path)
-    site = report_files(config.content_path) if config.content_path.is_dir() else []
+    skipped: list[Diagnostic] = []
+    site = report_files(config.content_path, skipped) if config.content_path.is_dir() else []
+    wanted = _expand(paths) if paths else list(site)
     by_real = {p.resolve(): p for p in site}
     by_real.update({p.resolve(): p for p in wanted})
     files = [(p, shown_path(p)) for p in by_real.values()]
     with progress("Checking", len(files)) as advance:
         result = check_files(files, methodology, cache, advance)
+    result.diagnostics = sorted([*result.diagnostics, *skipped], key=Diagnostic.sort_key)
     return with_missing_files(result, config), [shown_path(p) for p in wanted]
 
 

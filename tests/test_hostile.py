@@ -1,0 +1,65 @@
+"""Hostile and odd input on disk: links out of the content folder, vanishing files, Unicode everywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.check import check_files
+from builder.methodology import load_methodology
+from test_build import FIXTURE, broken_links, snapshot
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns(".jobzone-cache"))
+    return target
+
+
+def test_symlinks_out_of_the_content_folder_are_not_followed(run_jobzone, project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("---\ntitle: Secret Role\n---\nprivate words\n", encoding="utf-8")
+    roles = project / "content/roles"
+    os.symlink(outside / "secret.md", roles / "secret.md")
+    os.symlink(outside, roles / "linked-folder")
+    os.symlink(roles / "nlp-engineer.md", roles / "inside-link.md.bak")  # not a report name: ignored
+    checked = run_jobzone(["check"], project)
+    assert checked.returncode == 0, checked.stdout
+    assert "content/roles/secret.md:1:1: warning: symbolic link to a file outside the content folder" \
+        in checked.stdout
+    assert "Secret Role" not in checked.stdout and "linked-folder" not in checked.stdout
+    assert run_jobzone(["build"], project).returncode == 0
+    site = snapshot(project / "site")
+    assert not any(b"private words" in data or b"Secret Role" in data for data in site.values())
+
+
+def test_a_file_that_vanishes_before_it_is_read_is_a_located_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone.md"
+    result = check_files([(gone, "content/roles/gone.md")], load_methodology())
+    assert [(d.code, d.location.path) for d in result.diagnostics] == [("JZ001", "content/roles/gone.md")]
+
+
+@pytest.mark.parametrize("title", ["Ingénieur Données", "مهندس بيانات", "Engineer \u0301\u0301 Z̷a̷l̷g̷o̷", "Rocket 🚀 Engineer"])
+def test_unicode_titles_build_and_link(run_jobzone, project: Path, title: str) -> None:
+    report = project / "content/roles/nlp-engineer.md"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("title: NLP Engineer", f'title: "{title}"', 1).replace(
+        "| Job Title | NLP Engineer |", f"| Job Title | {title} |", 1), encoding="utf-8")
+    built = run_jobzone(["build"], project)
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert title in page
+    assert broken_links(project / "site") == []
+
+
+def test_an_emoji_slug_is_a_located_error(run_jobzone, project: Path) -> None:
+    report = project / "content/roles/nlp-engineer.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("slug: nlp-engineer", "slug: nlp-🚀", 1),
+                      encoding="utf-8")
+    proc = run_jobzone(["check"], project)
+    assert proc.returncode == 1 and "content/roles/nlp-engineer.md:3:1: error:" in proc.stdout and "[JZ103]" in proc.stdout
