@@ -99,8 +99,8 @@ def _band_labels(zones: tuple[Zone, ...], y: float, halo: bool) -> list[str]:
         x0, x1 = _x(band.low), _x(band.high)
         label = f"{band.name} {band.text}" if (x1 - x0) > CHAR_WIDTH * (len(band.name) + len(band.text) + 3) \
             else band.name
-        style = (' class="band-label halo" fill="#222" stroke="#fff" stroke-opacity="0.7" stroke-width="3" '
-                 'paint-order="stroke"') if halo else ' class="band-label" fill="currentColor"'
+        style = (' class="band-label halo" fill="#222" stroke="#fff" stroke-opacity="0.7" stroke-width="3"'
+                 if halo else ' class="band-label" fill="currentColor"')
         parts.append(f'<text{style} x="{_f((x0 + x1) / 2)}" y="{_f(y)}" text-anchor="middle">{_e(label)}</text>')
     return parts
 
