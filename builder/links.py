@@ -32,12 +32,20 @@ def role_json_path(slug: str) -> str:
     return f"roles/{slug}/index.json"
 
 
+def _listing_path(kind: str, name: str) -> str:
+    """A zone's or sub-label's page; a role without one (it could not be scored) links home."""
+    try:
+        return f"{kind}/{slugify(name)}/"
+    except ValueError:
+        return ""
+
+
 def zone_path(zone: str) -> str:
-    return f"zones/{slugify(zone)}/"
+    return _listing_path("zones", zone)
 
 
 def sublabel_path(label: str) -> str:
-    return f"sublabels/{slugify(label)}/"
+    return _listing_path("sublabels", label)
 
 
 def page_file(path: str) -> str:

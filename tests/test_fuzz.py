@@ -76,3 +76,38 @@ def test_one_crashing_file_does_not_hide_others(tmp_path: Path) -> None:
     result = check_files([(good, "good.md"), (bad, "bad.md")], METHODOLOGY)
     paths = {d.location.path for d in result.diagnostics if d.is_error}
     assert paths == {"good.md", "bad.md"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.lists(PIECES, max_size=4).map("".join)),
+                min_size=1, max_size=6))
+def test_edited_reports_render_without_crashing(edits: list[tuple[int, str]]) -> None:
+    """parse -> check -> render: whatever survives parsing renders to a page, with no script in it."""
+    from builder.corpus import verify_corpus
+    from builder.links import link_site
+    from builder.render import SiteInfo, environment, render_role, role_view, site_pages
+
+    text = SEED
+    for position, replacement in edits:
+        position %= max(1, len(text))
+        text = text[:position] + replacement + "<script>alert(1)</script>" + text[position + 1:]
+    checked = analyse(text.encode("utf-8", "surrogatepass"), "fuzz.md", METHODOLOGY)
+    if checked.entry is None:
+        return
+    index, _ = verify_corpus([checked.entry], METHODOLOGY)
+    links = link_site([checked.entry], index)
+    view = role_view(checked.entry, links, METHODOLOGY)
+    pages = site_pages(_ENV, SiteInfo("t", "d", ""), [view.row], METHODOLOGY)
+    render_role(pages, view)
+    page = next(iter(pages.files.values()))
+    assert "<script>alert" not in page
+
+
+_ENV = None
+
+
+def setup_module() -> None:
+    global _ENV
+    from builder.render import environment
+
+    _ENV = environment(None)
