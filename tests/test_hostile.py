@@ -63,3 +63,29 @@ def test_an_emoji_slug_is_a_located_error(run_jobzone, project: Path) -> None:
                       encoding="utf-8")
     proc = run_jobzone(["check"], project)
     assert proc.returncode == 1 and "content/roles/nlp-engineer.md:3:1: error:" in proc.stdout and "[JZ103]" in proc.stdout
+
+
+XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'><svg onload=alert(3)>'
+
+
+def test_script_cannot_reach_a_page_through_any_field(run_jobzone, project: Path) -> None:
+    """Every frontmatter field, a table cell, the override's reason, prose and link text carry script:
+    no output file (HTML, XML, JSON, CSV) contains it unescaped."""
+    report = project / "content/roles/nlp-engineer.md"
+    text = report.read_text(encoding="utf-8")
+    quoted = XSS.replace("'", "''")
+    text = text.replace("seniority: Mid-level", f"seniority: '{quoted}'\njob_family: '{quoted}'\n"
+                        f"custom_field: '{quoted}'", 1)
+    text = text.replace("aliases: [Natural Language Processing Engineer]",
+                        f"aliases: [Natural Language Processing Engineer, '{quoted}']", 1)
+    text = text.replace("| Primary Function |", f"| Primary Function | {XSS.replace('|', '')}", 1)
+    text = text.replace("Survival strategy:", f"[{XSS}](https://example.org/) {XSS}\n\nSurvival strategy:", 1)
+    report.write_text(text, encoding="utf-8")
+    checked = run_jobzone(["check"], project)
+    assert checked.returncode == 0, checked.stdout
+    assert run_jobzone(["build", "--base-url", "https://user.github.io/repo/"], project).returncode == 0
+    for path, data in snapshot(project / "site").items():
+        if path.endswith((".html", ".xml", ".json", ".csv", ".txt")):
+            lowered = data.decode("utf-8").casefold()
+            for bad in ("<script>alert", "<img src=x", "<svg onload"):  # as markup; escaped text is fine
+                assert bad not in lowered or path.endswith(".csv"), (path, bad)
