@@ -33,6 +33,18 @@ FORMAT = "1"
 _CODE_SUFFIXES = (".py", ".toml", ".json", ".html", ".xml", ".css", ".js", ".svg")
 
 
+def _ignore_in_git(folder: Path) -> None:
+    """The cache folder ignores itself, so it never shows up in the git status of a project
+    that runs jobzone (for example as a pre-commit hook) without ignoring it."""
+    root = next((p for p in (folder, *folder.parents) if p.name == CACHE_DIR), None)
+    if root is not None and not (root / ".gitignore").exists():
+        try:
+            (root / ".gitignore").write_text("# written by jobzone: everything here is a cache\n*\n",
+                                             encoding="utf-8")
+        except OSError:
+            pass
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """jobzone's version, cache format, Python version and the bytes of its own package files."""
@@ -46,6 +58,7 @@ def code_fingerprint() -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _ignore_in_git(path.parent)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
