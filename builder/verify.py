@@ -46,7 +46,8 @@ def rule_mismatch(stated: str, rule: str) -> int | None:
     return None if len(found) == len(expected) else len(stated)
 
 
-def _code(key: str) -> str:
+def code_of(key: str) -> str:
+    """The diagnostic code for a stated value of `key` that disagrees (shared with `jobzone fix`)."""
     return next((code for prefix, code in _CODE_BY_PREFIX if key.startswith(prefix)), "JZ301")
 
 
@@ -112,7 +113,7 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
             message = f"{claim.context}: stated {stated.text!r}, computed {value.exact!r}"
         if value.formula:
             message += f" = {value.formula}" if value.formula != "methodology" else " (methodology)"
-        problems.append(error(_code(claim.key), message, stated.location))
+        problems.append(error(code_of(claim.key), message, stated.location))
         flagged.add(stated.location)
     return problems, flagged
 
@@ -129,6 +130,11 @@ def _chains(report: Report, flagged: set[Location]) -> list[Diagnostic]:
         problems.append(error("JZ302", f"stated {chain.result.text} does not follow from the factors beside it: "
                               f"{shape} = {format_number(computed, chain.result.decimals)}", chain.result.location))
     return problems
+
+
+def point_gap(own: Decimal, cited: Decimal) -> Decimal:
+    """The "N-point gap" between this report's score and a cited one (shared with `jobzone fix`)."""
+    return abs(own - cited)
 
 
 def _override(report: Report) -> list[Diagnostic]:
@@ -193,7 +199,7 @@ def _citations(report: Report, card: Scorecard, m: Methodology) -> list[Diagnost
             continue
         if own is None:
             continue
-        difference = abs(own - gap.peer.score.value)
+        difference = point_gap(own, gap.peer.score.value)
         if not agrees(gap.stated.value, difference, gap.stated.decimals):
             problems.append(error("JZ402", f"stated a {gap.stated.text}-point gap to {gap.peer.role} "
                                   f"({gap.peer.score.text}), computed {format_number(difference, gap.stated.decimals)}"
