@@ -16,8 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from builder import sections as S
-from builder.methodology import Methodology
-from builder.numbers import format_number
+from builder.methodology import METRICS, Methodology
+from builder.numbers import format_number, round_half_up
+from builder.score import jobzone_score, modifier, raw_score, task_resistance
 
 BLANK = "…"  # where a number or word goes in a statement line; tables use empty cells
 TASK_ROWS = 5
@@ -96,44 +97,58 @@ def _frontmatter(title: str, slug: str, seniority: str | None) -> str:
 
 def _body(title: str, seniority: str | None, m: Methodology) -> list[str]:
     """Every block of the report in order; the caller joins them with blank lines."""
-    c = m.coefficients
+    c, places = m.coefficients, m.precision
     base = _num(c["modifier_base"])
     threshold = m.high_score_threshold
+    # Derived numbers start as what the formula gives when every input is 0, so each stated line is
+    # consistent: `jobzone check` names the empty inputs first, and once they are filled it shows
+    # each derived number's computed value, and `jobzone fix` writes them all.
+    zero = Decimal(0)
+    weighted = format_number(zero, places["weighted"])
+    trs_value = round_half_up(task_resistance(c["trs_base"], zero), places["trs"])
+    modifier_value = round_half_up(modifier(c["modifier_base"], zero, c["evidence"]), places["modifier"])
+    raw_value = round_half_up(raw_score(trs_value, modifier_value, modifier_value, modifier_value), places["raw"])
+    score_value = round_half_up(jobzone_score(raw_value, c["raw_floor"], c["raw_span"], c["score_scale"]),
+                                places["score"])
+    trs, mod, raw, score = (format_number(v) for v in (trs_value, modifier_value, raw_value, score_value))
+    zone = m.zone_of(score_value)
+    start_rule = m.sublabel_of(zone, dict.fromkeys(METRICS, zero) | {"score": score_value, "trs": trs_value})
+    start_label = f"{start_rule.label} -- {start_rule.rule}" if start_rule else f"{BLANK} -- {BLANK}"
     role_values = {"Job Title": title, "Seniority Level": seniority or ""}
     role = _Table(("Field", "Value"), tuple((name, role_values.get(name, "")) for name in ROLE_FIELDS))
     protective = _Table(("Principle", _score_header(m, "principle"), "Rationale"),
                         (*(_blank_row(p, 3) for p in PRINCIPLES),
-                         ("Protective Total", f"{BLANK}/{m.protective_max}", ""),
+                         ("Protective Total", f"0/{m.protective_max}", ""),
                          _blank_row("AI Growth Correlation", 3)))
     tasks = _Table(("Task", "Time %", _score_header(m, "task_score"), "Weighted", "Aug/Disp", "Rationale"),
-                   (*(_blank_row(f"Task {n}: {BLANK}", 6) for n in range(1, TASK_ROWS + 1)),
-                    ("Total", f"{m.task_time}%", "", "", "", "")))
+                   (*((f"Task {n}: {BLANK}", "", "", weighted, "", "") for n in range(1, TASK_ROWS + 1)),
+                    ("Total", f"{m.task_time}%", "", weighted, "", "")))
     evidence = _Table(("Dimension", _score_header(m, "evidence"), "Evidence"),
-                      (*(_blank_row(d, 3) for d in EVIDENCE_DIMENSIONS), _blank_row("Total", 3)))
+                      (*(_blank_row(d, 3) for d in EVIDENCE_DIMENSIONS), ("Total", "0", "")))
     barriers = _Table(("Barrier", _score_header(m, "barrier"), "Rationale"),
-                      (*(_blank_row(b, 3) for b in BARRIERS), ("Total", f"{BLANK}/{m.barrier_max}", "")))
+                      (*(_blank_row(b, 3) for b in BARRIERS), ("Total", f"0/{m.barrier_max}", "")))
     composite = _Table(("Input", "Value"), (
-        ("Task Resistance Score", f"{BLANK}/{_num(c['trs_max'])}"),
-        ("Evidence Modifier", f"{base} + ({BLANK} × {_num(c['evidence'])}) = {BLANK}"),
-        ("Barrier Modifier", f"{base} + ({BLANK} × {_num(c['barrier'])}) = {BLANK}"),
-        ("Growth Modifier", f"{base} + ({BLANK} × {_num(c['growth'])}) = {BLANK}"),
+        ("Task Resistance Score", f"{trs}/{_num(c['trs_max'])}"),
+        ("Evidence Modifier", f"{base} + (0 × {_num(c['evidence'])}) = {mod}"),
+        ("Barrier Modifier", f"{base} + (0 × {_num(c['barrier'])}) = {mod}"),
+        ("Growth Modifier", f"{base} + (0 × {_num(c['growth'])}) = {mod}"),
     ))
     sublabel = _Table(("Metric", "Value"), (
-        (f"% of task time scoring {threshold}+", ""),
-        ("AI Growth Correlation", ""),
-        ("Sub-label", f"{BLANK} -- {BLANK}"),
+        (f"% of task time scoring {threshold}+", "0%"),
+        ("AI Growth Correlation", "0"),
+        ("Sub-label", start_label),
     ))
-    splits = ", ".join(f"{BLANK}% {name}" for name in _split_names(m))
+    splits = ", ".join(f"0% {name}" for name in _split_names(m))
     return [
         f"## {S.ROLE_DEFINITION}",
         role.render(),
         f"Seniority note: {BLANK} How would a more junior or a more senior {title} score?",
         f"## {S.PROTECTIVE}",
         protective.render(),
-        f"Quick screen result: Protective {BLANK} + Correlation {BLANK} = Likely {BLANK} Zone. Proceed to quantify.",
+        f"Quick screen result: Protective 0 + Correlation 0 = Likely {BLANK} Zone. Proceed to quantify.",
         f"## {S.TASKS}",
         tasks.render(),
-        f"Task Resistance Score: {_num(c['trs_base'])} - {BLANK} = {BLANK}/{_num(c['trs_max'])}",
+        f"Task Resistance Score: {_num(c['trs_base'])} - {weighted} = {trs}/{_num(c['trs_max'])}",
         f"Displacement/Augmentation split: {splits}.",
         f"Reinstatement check (Acemoglu): {BLANK} Does AI create new tasks for this role?",
         f"## {S.EVIDENCE}",
@@ -142,13 +157,13 @@ def _body(title: str, seniority: str | None, m: Methodology) -> list[str]:
         "Reframed question: What prevents AI execution even when programmatically possible?",
         barriers.render(),
         f"## {S.GROWTH_CHECK}",
-        f"Confirmed at {BLANK}. {BLANK} Why does AI adoption grow, shrink or not change demand for this role?",
+        f"Confirmed at 0. {BLANK} Why does AI adoption grow, shrink or not change demand for this role?",
         f"## {S.COMPOSITE}",
         composite.render(),
-        f"Raw: {BLANK} × {BLANK} × {BLANK} × {BLANK} = {BLANK}",
-        (f"JobZone Score: ({BLANK} - {_num(c['raw_floor'])}) / {_num(c['raw_span'])} × {_num(c['score_scale'])} "
-         f"= {BLANK}/{_num(c['score_scale'])}"),
-        f"Zone: {BLANK} ({_bands(m)})",
+        f"Raw: {trs} × {mod} × {mod} × {mod} = {raw}",
+        (f"JobZone Score: ({raw} - {_num(c['raw_floor'])}) / {_num(c['raw_span'])} × {_num(c['score_scale'])} "
+         f"= {score}/{_num(c['score_scale'])}"),
+        f"Zone: {zone.upper()} ({_bands(m)})",
         f"## {S.SUBLABEL}",
         sublabel.render(),
         "Assessor override: None -- formula score accepted.",
