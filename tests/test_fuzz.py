@@ -85,7 +85,7 @@ def test_edited_reports_render_without_crashing(edits: list[tuple[int, str]]) ->
     """parse -> check -> render: whatever survives parsing renders to a page, with no script in it."""
     from builder.corpus import verify_corpus
     from builder.links import link_site
-    from builder.render import SiteInfo, environment, render_role, role_view, site_pages
+    from builder.render import SiteInfo, render_role, role_view, site_pages
 
     text = SEED
     for position, replacement in edits:
