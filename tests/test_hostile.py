@@ -89,3 +89,35 @@ def test_script_cannot_reach_a_page_through_any_field(run_jobzone, project: Path
             lowered = data.decode("utf-8").casefold()
             for bad in ("<script>alert", "<img src=x", "<svg onload"):  # as markup; escaped text is fine
                 assert bad not in lowered or path.endswith(".csv"), (path, bad)
+
+
+def test_a_permission_error_is_a_located_error_and_the_others_are_checked(tmp_path: Path, monkeypatch) -> None:
+    """Root can read anything, so the refusal is simulated where jobzone reads."""
+    good = tmp_path / "good.md"
+    good.write_text((FIXTURE / "content/roles/nlp-engineer.md").read_text(encoding="utf-8"), encoding="utf-8")
+    locked = tmp_path / "locked.md"
+    locked.write_text("x", encoding="utf-8")
+    original = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.md":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = check_files([(locked, "locked.md"), (good, "good.md")], load_methodology())
+    located = [(d.code, d.location.path, d.message) for d in result.diagnostics if d.is_error]
+    assert located == [("JZ001", "locked.md", "cannot read file: Permission denied")]
+    assert [c.path for c in result.checked if c.entry is not None] == ["good.md"]
+
+
+def test_tables_nested_in_lists_and_quotes_are_rendered_not_scored(run_jobzone, project: Path) -> None:
+    report = project / "content/roles/nlp-engineer.md"
+    nested = ("> | a | b |\n> |---|---|\n> | 1 | 2 | 3 |\n\n- item\n\n  | c | d |\n  |---|---|\n  | x |\n\n"
+              "| e | f |\n|---|---|\n| <b>g</b> | [h](javascript:alert(1)) |\n\nSurvival strategy:")
+    report.write_text(report.read_text(encoding="utf-8").replace("Survival strategy:", nested, 1), encoding="utf-8")
+    checked = run_jobzone(["check"], project)
+    assert checked.returncode == 0, checked.stdout  # nested tables are prose; the top-level one is well formed
+    assert run_jobzone(["build"], project).returncode == 0
+    page = (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;g&lt;/b&gt;" in page and "javascript:" not in page
