@@ -111,7 +111,13 @@ class Reader:
             match = pattern.search(block.text)
             if match:
                 return block, match
-        self.fail("JZ115", f"section '{section.title}' has no statement of the form '{expected}'", section.line)
+        # A line that starts like the statement but does not read like it is pointed at directly.
+        lead = expected.split(":")[0] + ":" if ":" in expected else ""
+        near = next((b for b in section.texts() if lead and b.text.lstrip("-* ").startswith(lead)), None)
+        if near is not None:
+            self.fail("JZ115", f"statement not in the expected form '{expected}'", near.line, near.col)
+        else:
+            self.fail("JZ115", f"section '{section.title}' has no statement of the form '{expected}'", section.line)
         return None
 
     @staticmethod

@@ -457,3 +457,15 @@ def test_huge_table_row_does_not_crash() -> None:
     text = replace_on_line(SEED, row, "Weak positive. |", "Weak positive. " + "x | " * 100_000 + "|")
     checked = analyse(text.encode(), "report.md", M)
     assert any(d.code == "JZ113" and d.location.line == row for d in checked.diagnostics)
+
+
+def test_a_malformed_statement_is_located_at_its_own_line() -> None:
+    from builder.check import analyse
+    from builder.methodology import load_methodology
+
+    seed = (Path(__file__).resolve().parent.parent / "content/roles/recommendation-systems-engineer.md").read_text()
+    text = seed.replace("Raw: 3.15 × 1.12 × 1.02 × 1.05 = 3.7785", "Raw: 3.15 times 1.12 = ?", 1)
+    line = text.split("\n").index("Raw: 3.15 times 1.12 = ?") + 1
+    found = [d for d in analyse(text.encode(), "r.md", load_methodology()).diagnostics if d.code == "JZ115"]
+    assert [(d.location.line, d.location.col) for d in found] == [(line, 1)]
+    assert "Raw: TRS × E × B × G = RAW" in found[0].message
