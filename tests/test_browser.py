@@ -125,29 +125,26 @@ AXE = Path(os.environ.get("JOBZONE_AXE", ROOT / ".ci" / "node" / "node_modules" 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_passes_an_accessibility_audit(served: str, scheme: str) -> None:
+def test_every_page_passes_an_accessibility_audit(served: str, browser, scheme: str) -> None:
     """axe-core (WCAG 2 A and AA, and best practices) on every page linked from the index, in light
     and dark colours: no violation at all, which is stricter than a score of 95."""
     if not AXE.is_file():
         pytest.skip(f"axe-core not installed at {AXE} (`bash .ci/run` installs it from npm)")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                      "--disable-background-networking"])
-        context = chromium.new_context(bypass_csp=True, color_scheme=scheme)  # axe is injected as a script
-        page = context.new_page()
-        page.goto(served)
-        urls = sorted({h.split("#")[0] for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-                       if h.startswith(served) and h.split("#")[0].endswith("/")} | {served})
-        found = {}
-        for url in urls:
-            page.goto(url)
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("""async () => {
-                const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']});
-                return result.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes[0].html.slice(0, 100));
-            }""")
-            if violations:
-                found[url] = violations
-        chromium.close()
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)  # axe is injected as a script
+    page = context.new_page()
+    page.goto(served)
+    urls = sorted({h.split("#")[0] for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+                   if h.startswith(served) and h.split("#")[0].endswith("/")} | {served})
+    found = {}
+    for url in urls:
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => {
+            const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']});
+            return result.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes[0].html.slice(0, 100));
+        }""")
+        if violations:
+            found[url] = violations
+    context.close()
     assert len(urls) >= 10
     assert found == {}
