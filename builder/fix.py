@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from builder.diagnostics import Location
 from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up, to_decimal
 from builder.statements import role_key
-from builder.verify import code_of, point_gap, rule_mismatch, same_label
+from builder.verify import code_of, disagrees, point_gap, same_label
 
 if TYPE_CHECKING:
     import argparse
@@ -135,20 +135,15 @@ def _claims(report: Report, entry: Entry, positions: _Positions) -> Iterable[_Wa
     card = entry.card
     for claim in report.claims:
         value = card.get(claim.key)
-        if value is None:
+        if value is None or not disagrees(claim, value):
             continue
         stated = claim.stated
         if isinstance(stated, Stated):
-            if not isinstance(value.exact, Decimal) or agrees(stated.value, value.exact, stated.decimals):
-                continue
+            assert isinstance(value.exact, Decimal)
             new = write_number(stated, value.exact, _negated(stated, positions))
         elif claim.key == "sublabel.rule":
-            if rule_mismatch(stated.text, str(value.exact)) is None:
-                continue
             new = str(value.exact)
         else:
-            if same_label(stated.text, str(value.exact)):
-                continue
             new = write_word(stated.text, str(value.exact)) if claim.key == "zone" else str(value.exact)
         yield _Want(stated.location, stated.text, new, code_of(claim.key), claim.context)
 

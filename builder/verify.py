@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from builder.diagnostics import Diagnostic, Location, error
 from builder.methodology import Methodology
-from builder.model import Citation, Report, ScoredRow
+from builder.model import Citation, Claim, Report, ScoredRow
 from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up
-from builder.score import CHAIN_RULES, Scorecard
+from builder.score import CHAIN_RULES, Scorecard, Value
 from builder.statements import role_key
 
 _CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("protective.max", "JZ303"), ("barrier.max", "JZ303"),
@@ -84,16 +84,25 @@ def _ranges(report: Report, m: Methodology) -> list[Diagnostic]:
     return problems
 
 
+def disagrees(claim: Claim, value: Value) -> bool:
+    """The one test of a stated number or word against its computed value; `fix` uses it too."""
+    stated = claim.stated
+    if isinstance(stated, Stated):
+        return isinstance(value.exact, Decimal) and not agrees(stated.value, value.exact, stated.decimals)
+    if claim.key == "sublabel.rule":
+        return rule_mismatch(stated.text, str(value.exact)) is not None
+    return not same_label(stated.text, str(value.exact))
+
+
 def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Location]]:
     problems, flagged = [], set()
     for claim in report.claims:
         value = card.get(claim.key)
-        if value is None:
+        if value is None or not disagrees(claim, value):
             continue
         stated = claim.stated
         if isinstance(stated, Stated):
-            if not isinstance(value.exact, Decimal) or agrees(stated.value, value.exact, stated.decimals):
-                continue
+            assert isinstance(value.exact, Decimal)
             unit = "%" if stated.text.endswith("%") else ""
             shown = format_number(value.exact, stated.decimals)
             more = ""
@@ -101,15 +110,11 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
                 more = f" (exactly {format_number(value.exact)})"
             message = f"{claim.context}: stated {stated.text}, computed {shown}{unit}{more}"
         elif claim.key == "sublabel.rule":
-            offset = rule_mismatch(stated.text, str(value.exact))
-            if offset is None:
-                continue
+            offset = rule_mismatch(stated.text, str(value.exact)) or 0
             where = stated.location
             stated = StatedText(stated.text, Location(where.path, where.line, where.col + offset))
             message = f"{claim.context}: stated {claim.stated.text!r}, the methodology's rule is {value.exact!r}"
         else:
-            if same_label(stated.text, str(value.exact)):
-                continue
             message = f"{claim.context}: stated {stated.text!r}, computed {value.exact!r}"
         if value.formula:
             message += f" = {value.formula}" if value.formula != "methodology" else " (methodology)"
