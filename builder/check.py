@@ -7,6 +7,7 @@ stops the others from being checked.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,15 +90,41 @@ def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None =
     return result
 
 
+# Below this many reports to analyse, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+
+
+def _analyse_in_worker(job: tuple[Path, str, Methodology, Cache | None]) -> Checked:
+    path, shown, m, cache = job
+    data, problem = read_bytes(path, shown)
+    return Checked(shown, None, [problem]) if data is None else analyse_bytes(data, shown, m, cache)
+
+
 def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
                 progress: Callable[[], None] | None = None) -> CheckResult:
-    """Check each (path, shown name) and then the reports against each other."""
-    checked: list[Checked] = []
-    for path, shown in files:
+    """Check each (path, shown name) and then the reports against each other.
+
+    Many reports are analysed in worker processes, one per core; the result is the same."""
+    jobs = [(path, shown, m, cache) for path, shown in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) >= PARALLEL_FROM and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                checked = []
+                for result in pool.map(_analyse_in_worker, jobs, chunksize=16):
+                    if progress is not None:
+                        progress()
+                    checked.append(result)
+                return cross_check(checked, m)
+        except (OSError, RuntimeError):
+            pass  # no processes to be had here: analyse in this one
+    checked = []
+    for job in jobs:
         if progress is not None:
             progress()
-        data, problem = read_bytes(path, shown)
-        checked.append(Checked(shown, None, [problem]) if data is None else analyse_bytes(data, shown, m, cache))
+        checked.append(_analyse_in_worker(job))
     return cross_check(checked, m)
 
 

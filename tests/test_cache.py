@@ -106,3 +106,22 @@ def test_a_different_jobzone_or_methodology_misses_the_cache(tmp_path: Path, mon
     assert Cache(tmp_path, "methodology B").key(data, name) != first.key(data, name)
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
     assert Cache(tmp_path, "methodology A").key(data, name) != first.key(data, name)
+
+
+def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch) -> None:
+    from benchmarks.generate import generate
+    from builder import check
+    from builder.methodology import load_methodology
+
+    paths = generate(12, tmp_path / "roles", seed=5)
+    broken = paths[3]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("| Total |", "| Total | 9 |", 1), encoding="utf-8")
+    files = [(p, f"content/roles/{p.name}") for p in paths]
+    m = load_methodology()
+    serial = check.check_files(files, m)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 2)
+    parallel = check.check_files(files, m, Cache(tmp_path, "m"))
+    assert parallel.diagnostics == serial.diagnostics and parallel.diagnostics
+    assert [c.path for c in parallel.checked] == [c.path for c in serial.checked]
+    assert [e.card.values for e in parallel.entries] == [e.card.values for e in serial.entries]
+    assert len(list((tmp_path / ".jobzone-cache" / "analysis").rglob("*.pickle"))) == 12  # workers fill the cache
