@@ -8,7 +8,7 @@ stops the others from being checked.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,38 +94,56 @@ def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None =
 PARALLEL_FROM = 200
 
 
-def _analyse_in_worker(job: tuple[Path, str, Methodology, Cache | None]) -> Checked:
-    path, shown, m, cache = job
-    data, problem = read_bytes(path, shown)
-    return Checked(shown, None, [problem]) if data is None else analyse_bytes(data, shown, m, cache)
+def _analyse_in_worker(job: tuple[bytes, str, Methodology, Cache | None]) -> Checked:
+    data, shown, m, cache = job
+    return analyse_bytes(data, shown, m, cache)
 
 
 def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
                 progress: Callable[[], None] | None = None) -> CheckResult:
     """Check each (path, shown name) and then the reports against each other.
 
-    Many reports are analysed in worker processes, one per core; the result is the same."""
-    jobs = [(path, shown, m, cache) for path, shown in files]
+    Reports found in the cache are taken from it; when many others remain, they are analysed in
+    worker processes, one per core (the result is the same, only sooner)."""
+    checked: list[Checked | None] = []
+    misses: list[tuple[int, tuple[bytes, str, Methodology, Cache | None]]] = []
+    for path, shown in files:
+        data, problem = read_bytes(path, shown)
+        if data is None:
+            checked.append(Checked(shown, None, [problem]))
+        else:
+            hit = cache.load(cache.key(data, shown)) if cache is not None else None
+            checked.append(hit if isinstance(hit, Checked) and hit.path == shown else None)
+            if checked[-1] is None:
+                misses.append((len(checked) - 1, (data, shown, m, cache)))
+        if progress is not None and checked[-1] is not None:
+            progress()
+    for index, result in zip((i for i, _ in misses), _analyse_all([job for _, job in misses], progress)):
+        checked[index] = result
+    return cross_check([c for c in checked if c is not None], m)
+
+
+def _analyse_all(jobs: list[tuple[bytes, str, Methodology, Cache | None]],
+                 progress: Callable[[], None] | None) -> Iterator[Checked]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) >= PARALLEL_FROM and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                checked = []
-                for result in pool.map(_analyse_in_worker, jobs, chunksize=16):
-                    if progress is not None:
-                        progress()
-                    checked.append(result)
-                return cross_check(checked, m)
+                results = list(pool.map(_analyse_in_worker, jobs, chunksize=16))
         except (OSError, RuntimeError):
-            pass  # no processes to be had here: analyse in this one
-    checked = []
+            results = None  # no processes to be had here: analyse in this one
+        if results is not None:
+            for result in results:
+                if progress is not None:
+                    progress()
+                yield result
+            return
     for job in jobs:
         if progress is not None:
             progress()
-        checked.append(_analyse_in_worker(job))
-    return cross_check(checked, m)
+        yield _analyse_in_worker(job)
 
 
 def cross_check(checked: list[Checked], m: Methodology) -> CheckResult:
