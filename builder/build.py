@@ -15,15 +15,21 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from builder.cache import Cache, code_fingerprint, tree_digest
+from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest
 from builder.config import SiteConfig
 from builder.gitdates import git_head
 from builder.methodology import Methodology
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_project, open_cache,
                              run_check, shown_path)
+from builder.state import SiteModel, Stamp, digest_bytes, file_stats, refresh_sources
+
+if TYPE_CHECKING:
+    from builder.corpus import Entry
 
 
 
@@ -50,7 +56,8 @@ def _has_markdown(folder: Path) -> Path | None:
 
 
 def check_out(out: Path, config: SiteConfig) -> Path:
-    """The resolved output folder, or a UsageError when replacing it could destroy sources."""
+    """The resolved output folder, or a UsageError when replacing it could destroy sources.
+    What is inside the folder is looked at by `check_contents`, once the last build's record is known."""
     target = out.resolve()
     root = config.root.resolve()
     sources = {
@@ -64,17 +71,21 @@ def check_out(out: Path, config: SiteConfig) -> Path:
             raise UsageError(f"--out {out} is {what} or contains it; choose a separate folder such as 'site'")
         if what != "the project root" and path in target.parents:
             raise UsageError(f"--out {out} is inside {what}; choose a separate folder such as 'site'")
-    if target.exists() or target.is_symlink():
-        if not target.is_dir():
-            raise UsageError(f"--out {out} exists and is not a folder")
+    if (target.exists() or target.is_symlink()) and not target.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    return target
+
+
+def check_contents(target: Path) -> None:
+    """A UsageError unless the output folder is absent, empty, or a site jobzone wrote that holds no sources."""
+    if target.is_dir():
         found = _has_markdown(target)
         if found is not None:
-            raise UsageError(f"--out {out} contains {found.name} ({shown_path(found)}); a site folder is replaced "
-                             "whole on every build, so it must not hold sources")
+            raise UsageError(f"--out {shown_path(target)} contains {found.name} ({shown_path(found)}); a site "
+                             "folder is replaced whole on every build, so it must not hold sources")
         if any(target.iterdir()) and not (target / MARKER).is_file():
-            raise UsageError(f"--out {out} is a non-empty folder that jobzone did not build; empty it or "
-                             "choose another folder")
-    return target
+            raise UsageError(f"--out {shown_path(target)} is a non-empty folder that jobzone did not build; empty it "
+                             "or choose another folder")
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -157,14 +168,45 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
         raise
 
 
-# -- nothing changed, nothing to do ----------------------------------------------------------
-def inputs_digest(config: SiteConfig, out: Path, base_url: str) -> str:
-    """Everything a build reads: jobzone itself, the options, the config, the methodology override,
-    the templates, every content file and the git commit. Equal digests, equal sites."""
+def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, str],
+                  manifest: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Bring a site the last build wrote up to date in place: write the files whose bytes changed
+    (each replaced atomically, so no reader sees half a file), delete the files no longer part of
+    it. None means "as written last time". Returns the digest of every file; `manifest` is updated."""
+    digests: dict[str, str] = {}
+    touched: list[str] = []
+    for relative, data in sorted(files.items()):
+        if data is None:
+            digests[relative] = written[relative]
+            continue
+        digests[relative] = digest_bytes(data)
+        if written.get(relative) == digests[relative]:
+            continue
+        path = inside(out, relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.jobzone-new")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        touched.append(relative)
+    for relative in sorted(written.keys() - files.keys()):
+        path = inside(out, relative)
+        path.unlink(missing_ok=True)
+        manifest.pop(relative, None)
+        for folder in path.parents:
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    file_stats(out, touched, manifest)
+    return digests
+
+
+# -- what a build depends on --------------------------------------------------------------------
+def settings_digest(config: SiteConfig, out: Path, base_url: str) -> str:
+    """Everything a build reads besides the content folder: jobzone itself, the options, the config,
+    the methodology override, the templates and the git commit (page dates come from history)."""
     digest = hashlib.blake2b(digest_size=16)
     parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"),
-             repr(config), tree_digest(config.content_path, with_content=True),
-             tree_digest(config.root / config.templates_dir, with_content=True),
+             repr(config), tree_digest(config.root / config.templates_dir),
              git_head(config.content_path) if config.content_path.is_dir() else ""]
     for path in (config.config_path, config.methodology_path):
         try:
@@ -176,48 +218,95 @@ def inputs_digest(config: SiteConfig, out: Path, base_url: str) -> str:
     return digest.hexdigest()
 
 
-def _unchanged(cache: Cache, out: Path, inputs: str) -> str | None:
-    """What the last build printed, when its inputs and its output are both exactly as they were."""
-    stamp = cache.stamp(out)
-    if not stamp or stamp.get("inputs") != inputs or not isinstance(stamp.get("printed"), str):
-        return None
-    if stamp.get("output") != tree_digest(out, with_content=False):
-        return None
-    return stamp["printed"]
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
     cache = open_cache(config, methodology, args.clean)
+    seen = _last_build(cache, out)  # looked at before anything is written, the lock file included
+    if seen[0] is None:
+        check_contents(out)
     with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
                                   flush=True)):
-        return _build(config, methodology, cache, out, base_url)
+        return _build(config, methodology, cache, out, base_url, seen)
 
 
-def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str) -> int:
-    inputs = inputs_digest(config, out, base_url)
-    printed = _unchanged(cache, out, inputs)
-    if printed is not None:
-        print(printed)
+def _last_build(cache: Cache, out: Path) -> tuple[Stamp | None, dict[str, tuple[int, int]]]:
+    """The record of the last build into `out` if the output folder is exactly as it left it, and the
+    output folder as it is."""
+    stamp = cache.record(out, "stamp")
+    output = scan_tree(out)
+    return (stamp if isinstance(stamp, Stamp) and stamp.output == output else None), output
+
+
+def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
+           seen: tuple[Stamp | None, dict[str, tuple[int, int]]]) -> int:
+    """Build in full, or, when the last build of `out` left its record and nobody touched its output,
+    only what changed since: the same site either way (tested)."""
+    if seen[0] is not None and cache.record(out, "stamp") != seen[0]:
+        seen = _last_build(cache, out)  # another build finished while this one waited for the lock
+    last, output = seen
+    settings = settings_digest(config, out, base_url)
+    scanned_ns = time.time_ns()
+    stats = scan_tree(config.content_path) if config.content_path.is_dir() else {}
+    stamp = last if last is not None and last.settings == settings else None
+    sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
+                                       stamp.scanned_ns if stamp else 0)
+    if stamp is not None and not changed:
+        if sources != stamp.sources:  # touched but not changed: remember the new times
+            cache.save_record(out, "stamp", Stamp(settings, sources, output, stamp.printed, scanned_ns))
+        print(stamp.printed)
         print(f"{shown_path(out)} is up to date")
         return EXIT_OK
-    cache.forget_stamp(out)
-    result, wanted = run_check(config, methodology, [], cache)
+    model = cache.record(out, "model") if stamp is not None else None
+    if not isinstance(model, SiteModel):
+        model = None
+    cache.forget_record(out, "stamp")  # until this build is whole on disk, the next one starts from scratch
+    stale = {shown_path(config.content_path / relative) for relative in changed}
+    known = {shown: c for shown, c in model.checked.items() if shown not in stale} if model is not None else {}
+    result, wanted = run_check(config, methodology, [], cache, known)
     printed = format_diagnostics(result.diagnostics, "text", len(wanted))
     print(printed)
     if result.index is None or result.errors:
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
+    from builder.check import analyse_bytes, read_bytes
+    from builder.gitdates import last_commit_dates
     from builder.links import link_site
     from builder.render import SiteInfo
-    from builder.site import assemble
+    from builder.site import assemble, git_dates, kept_site
 
-    links = link_site(result.entries, result.index)
-    built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), result.entries, links)
-    write_site(out, built.files)
-    cache.save_stamp(out, {"inputs": inputs, "output": tree_digest(out, with_content=False), "printed": printed})
+    entries = result.entries
+    dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)
+    summaries = {id(c.entry) for c in known.values() if c.entry is not None}
+
+    def whole(entry: Entry) -> Entry:
+        if id(entry) not in summaries:
+            return entry
+        shown = entry.report.path
+        data, problem = read_bytes(Path(shown), shown)
+        checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None
+        if checked is None or checked.entry is None:
+            raise RuntimeError(f"{shown} changed during the build")
+        return checked.entry
+
+    links = link_site(entries, result.index)
+    previous = kept_site(model.role_pages, model.listings) if model is not None else None
+    changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
+    built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
+                     previous, changed_slugs, git_dates(config, entries, dates_by_path), whole=whole)
+    if model is not None:
+        written = write_changes(out, built.files, model.written, output)
+    else:
+        write_site(out, built.files)  # type: ignore[arg-type] - a build without a previous one has every file's bytes
+        written = {relative: digest_bytes(data) for relative, data in built.files.items() if data is not None}
+        output = scan_tree(out)
+    assert built.listings is not None
+    cache.save_record(out, "model", SiteModel(
+        {c.path: c.summary() for c in result.checked},
+        {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
+        (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
+    cache.save_record(out, "stamp", Stamp(settings, sources, output, printed, scanned_ns))
     print(f"Built {built.pages} pages for {built.reports} report{'s' if built.reports != 1 else ''} "
           f"into {shown_path(out)}")
     return EXIT_OK

@@ -4,8 +4,8 @@ Two things are kept:
 - each report's analysis (parsed, scored, verified on its own), keyed by the report's
   bytes and path, the methodology and jobzone's own code, so any change to any of
   them misses the cache;
-- a stamp of the last build of each output folder: the digest of every input and of
-  the output it wrote, so a build with nothing changed can stop at once.
+- what the last build of each output folder left for the next (`builder.state`), so a
+  rebuild reads, analyses and writes only what changed.
 
 Anything unreadable in the cache is treated as missing and recomputed: a corrupted
 cache costs time, never correctness. `--clean` deletes it.
@@ -14,7 +14,6 @@ cache costs time, never correctness. `--clean` deletes it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import shutil
@@ -29,7 +28,7 @@ from typing import Any
 from builder import __version__
 
 CACHE_DIR = ".jobzone-cache"
-FORMAT = "1"
+FORMAT = "2"
 _CODE_SUFFIXES = (".py", ".toml", ".json", ".html", ".xml", ".css", ".js", ".svg")
 
 
@@ -120,53 +119,65 @@ class Cache:
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written only costs time
 
-    # -- build stamps --------------------------------------------------------------------------
-    def _stamp_path(self, out: Path) -> Path:
+    # -- what the last build of each output folder left (see builder.state) -------------------------
+    def _record_path(self, out: Path, kind: str) -> Path:
         name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
-        return self.folder / "builds" / f"{name}.json"
+        return self.folder / "builds" / f"{name}.{kind}.pickle"
 
-    def stamp(self, out: Path) -> dict[str, Any] | None:
+    def record(self, out: Path, kind: str) -> Any | None:
+        """The `kind` record of the last build into `out`, or None when absent or unreadable."""
         try:
-            data = json.loads(self._stamp_path(out).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with self._record_path(out, kind).open("rb") as stream:
+                return pickle.load(stream)
+        except Exception:  # noqa: BLE001 - a damaged record only means a full build
             return None
-        return data if isinstance(data, dict) else None
 
-    def save_stamp(self, out: Path, stamp: dict[str, Any]) -> None:
+    def save_record(self, out: Path, kind: str, value: Any) -> None:
         try:
-            _write_atomically(self._stamp_path(out), json.dumps(stamp, sort_keys=True).encode("utf-8"))
-        except OSError:
+            _write_atomically(self._record_path(out, kind), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, RecursionError):
             pass
 
-    def forget_stamp(self, out: Path) -> None:
-        self._stamp_path(out).unlink(missing_ok=True)
+    def forget_record(self, out: Path, kind: str) -> None:
+        self._record_path(out, kind).unlink(missing_ok=True)
 
 
-def tree_digest(folder: Path, with_content: bool) -> str:
-    """A digest of every file under `folder`: names and bytes, or names, sizes and modification times."""
-    digest = hashlib.blake2b(digest_size=16)
-    if not folder.is_dir():
-        return "absent"
+def scan_tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `folder` (symbolic links not followed): POSIX relative path -> (size, modification
+    time in ns). One stat per file and no reads, so it is cheap enough to run on every build."""
+    found: dict[str, tuple[int, int]] = {}
     pending = [str(folder)]
     base = len(str(folder)) + 1
     while pending:
         current = pending.pop()
         try:
-            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+            entries = os.scandir(current)
         except OSError:
-            digest.update(f"{current[base:]}\0unreadable\0".encode())
+            if current != str(folder):
+                found[current[base:] + "/"] = (-1, -1)  # an unreadable folder differs from any readable one
             continue
-        for entry in entries:
-            relative = entry.path[base:]
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif with_content:
-                    with open(entry.path, "rb") as stream:
-                        digest.update(relative.encode() + b"\0" + stream.read() + b"\0")
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-            except OSError:
-                digest.update(f"{relative}\0unreadable\0".encode())
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
+                except OSError:
+                    found[entry.path[base:]] = (-1, -1)
+    return found
+
+
+def tree_digest(folder: Path) -> str:
+    """A digest of every file under `folder`, names and bytes (for templates: few and small)."""
+    digest = hashlib.blake2b(digest_size=16)
+    if not folder.is_dir():
+        return "absent"
+    for relative in sorted(scan_tree(folder)):
+        try:
+            data = (folder / relative).read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        digest.update(relative.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()

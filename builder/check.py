@@ -8,7 +8,7 @@ stops the others from being checked.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,10 @@ class Checked:
     path: str
     entry: Entry | None
     diagnostics: list[Diagnostic]
+
+    def summary(self) -> Checked:
+        """The report's own diagnostics and what other pages read of it (see `Entry.summary`)."""
+        return Checked(self.path, self.entry.summary() if self.entry is not None else None, self.diagnostics)
 
 
 @dataclass
@@ -100,16 +104,20 @@ def _analyse_in_worker(job: tuple[bytes, str, Methodology, Cache | None]) -> Che
 
 
 def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
-                progress: Callable[[], None] | None = None) -> CheckResult:
+                progress: Callable[[], None] | None = None, known: Mapping[str, Checked] | None = None) -> CheckResult:
     """Check each (path, shown name) and then the reports against each other.
 
-    Reports found in the cache are taken from it; when many others remain, they are analysed in
-    worker processes, one per core (the result is the same, only sooner)."""
+    `known` holds analyses (or their summaries) of files whose bytes are known to be unchanged;
+    those are not read at all. Reports found in the cache are taken from it; when many others
+    remain, they are analysed in worker processes, one per core (the result is the same, only sooner)."""
     checked: list[Checked | None] = []
     misses: list[tuple[int, tuple[bytes, str, Methodology, Cache | None]]] = []
+    known = known or {}
     for path, shown in files:
-        data, problem = read_bytes(path, shown)
-        if data is None:
+        data, problem = (None, None) if shown in known else read_bytes(path, shown)
+        if shown in known:
+            checked.append(known[shown])
+        elif data is None:
             checked.append(Checked(shown, None, [problem]))
         else:
             hit = cache.load(cache.key(data, shown)) if cache is not None else None

@@ -12,9 +12,10 @@ from functools import cached_property
 
 from builder.diagnostics import Diagnostic, error, warning
 from builder.methodology import Methodology
-from builder.model import Citation, Report
+from builder.document import Document
+from builder.model import Citation, Inputs, Report
 from builder.numbers import agrees, format_number
-from builder.score import Scorecard
+from builder.score import Scorecard, Value
 from builder.statements import role_key
 from builder.verify import same_label
 
@@ -29,6 +30,21 @@ class Entry:
     @property
     def score(self):  # noqa: ANN201 - Decimal | None
         return self.card.number("score")
+
+    def summary(self) -> Entry:
+        """What other pages read of this report: its frontmatter, citations, mentions and links, and the
+        numbers listings and downloads show. Small enough to keep for every report between builds; its
+        own page still needs the whole entry."""
+        r = self.report
+        light = Report(r.path, r.meta, Document([], [], r.document.body_line), {}, Inputs(), [], [], r.citations, [],
+                       r.mentions, None, [], r.links)
+        card = Scorecard({key: Value(value.exact) for key, value in self.card.values.items() if key in SHARED_NUMBERS})
+        return Entry(light, card)
+
+
+# The numbers of a report that other pages show (listings, downloads, citation checks).
+SHARED_NUMBERS = frozenset(("score", "zone", "sublabel", "trs", "modifier.evidence", "modifier.barrier",
+                            "modifier.growth", "raw"))
 
 
 @dataclass

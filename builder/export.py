@@ -8,11 +8,11 @@ the file is served or sniffed as HTML.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import Decimal
 from typing import Any
-
-import pandas as pd
 
 from builder.document import Table
 from builder.links import role_path
@@ -43,8 +43,9 @@ def _at(value: Decimal | None, places: int) -> Decimal | None:
     return None if value is None else round_half_up(value, places)
 
 
-def roles_frame(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url: str = "") -> pd.DataFrame:
-    """One row per role, in slug order; `url` absolute when a base URL is known."""
+def roles_records(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url: str = "") -> list[dict[str, Any]]:
+    """One record per role (the columns of COLUMNS), in slug order; `url` absolute when a base URL is known.
+    (Plain records, not a DataFrame: importing pandas would cost a small rebuild more than the rest of it.)"""
     p = m.precision
     records = []
     for row, card in sorted(roles, key=lambda pair: pair[0].slug):
@@ -57,7 +58,7 @@ def roles_frame(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url
             "growth_modifier": _at(card.number("modifier.growth"), p["modifier"]),
             "raw": _at(card.number("raw"), p["raw"]),
         })
-    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    return records
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,17 +69,16 @@ def spreadsheet_safe(value: object) -> object:
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def roles_csv(frame: pd.DataFrame) -> str:
-    """The roles table as CSV; numbers stay numbers, text cannot become a formula."""
-    text_columns = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, str)).any()]
-    safe = frame.copy()
-    for column in text_columns:
-        safe[column] = safe[column].map(spreadsheet_safe)
-    return safe.to_csv(index=False, lineterminator="\n")
+def roles_csv(records: list[dict[str, Any]]) -> str:
+    """The roles table as CSV; numbers stay numbers, text cannot become a formula, no value is an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([spreadsheet_safe(record[column]) for column in COLUMNS] for record in records)
+    return out.getvalue()
 
 
-def roles_json(frame: pd.DataFrame) -> str:
-    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+def roles_json(records: list[dict[str, Any]]) -> str:
     return to_json({"roles": records})
 
 
@@ -132,5 +132,5 @@ def role_json(view: RoleView, base_url: str = "") -> str:
 
 def exports(roles: list[tuple[RoleRow, Scorecard]], m: Methodology, base_url: str = "") -> dict[str, str]:
     """The site-wide downloads; each role's own `index.json` is written with its page (`role_json`)."""
-    frame = roles_frame(roles, m, base_url)
-    return {"data/roles.csv": roles_csv(frame), "data/roles.json": roles_json(frame)}
+    records = roles_records(roles, m, base_url)
+    return {"data/roles.csv": roles_csv(records), "data/roles.json": roles_json(records)}

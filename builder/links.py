@@ -13,7 +13,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 
@@ -153,6 +153,11 @@ class SiteLinks:
     unassessed: dict[str, Unassessed] = field(default_factory=dict)  # by slug
     names: dict[str, dict[str, str]] = field(default_factory=dict)  # report slug -> {name as written: page path}
     md_links: dict[str, dict[str, str]] = field(default_factory=dict)  # report slug -> {href: page path}
+
+    @cached_property
+    def unassessed_paths(self) -> frozenset[str]:
+        """The pages of roles cited without a report (read once per page: computed once)."""
+        return frozenset(u.path for u in self.unassessed.values())
 
 
 def _unassessed(entries: list[Entry], index: RoleIndex, taken: set[str]) -> dict[str, Unassessed]:

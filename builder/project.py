@@ -7,7 +7,7 @@ the working directory, the file system and the terminal.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from builder.progress import progress
 from builder.reporting import render
 
 if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not for a build with nothing to do
-    from builder.check import CheckResult
+    from builder.check import Checked, CheckResult
     from builder.corpus import Entry
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -35,12 +35,15 @@ class UsageError(Exception):
 def shown_path(path: Path) -> str:
     """Paths as the user would type them: relative to the working directory when inside it.
     A symbolic link is shown where it is, not where it points."""
-    cwd = Path.cwd()
-    for candidate in (Path(os.path.abspath(path)), path.resolve()):
-        try:
-            return str(candidate.relative_to(cwd))
-        except ValueError:
-            continue
+    cwd = os.getcwd()
+    inside = cwd.rstrip(os.sep) + os.sep
+    absolute = os.path.abspath(path)
+    for candidate in (absolute, None):
+        candidate = candidate or os.path.realpath(path)
+        if candidate == cwd:
+            return "."
+        if candidate.startswith(inside):
+            return candidate[len(inside):]
     return str(path)
 
 
@@ -113,8 +116,10 @@ def open_cache(config: SiteConfig, methodology: Methodology, clean: bool = False
 
 
 def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str],
-              cache: Cache | None = None) -> tuple[CheckResult, list[str]]:
-    """Check the given reports against the whole site, so citations of other reports resolve."""
+              cache: Cache | None = None, known: Mapping[str, Checked] | None = None) -> tuple[CheckResult, list[str]]:
+    """Check the given reports against the whole site, so citations of other reports resolve.
+
+    `known`: analyses of files whose bytes are known to be unchanged, by shown path (not re-read)."""
     from builder.check import check_files
 
     if not paths and not config.content_path.is_dir():
@@ -123,13 +128,22 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     skipped: list[Diagnostic] = []
     site = report_files(config.content_path, skipped) if config.content_path.is_dir() else []
     wanted = _expand(paths) if paths else list(site)
-    by_real = {p.resolve(): p for p in site}
-    by_real.update({p.resolve(): p for p in wanted})
-    files = [(p, shown_path(p)) for p in by_real.values()]
+    by_file = {_identity(p): p for p in site}  # a link to a report inside the folder is the report once
+    by_file.update({_identity(p): p for p in wanted})
+    files = [(p, shown_path(p)) for p in by_file.values()]
     with progress("Checking", len(files)) as advance:
-        result = check_files(files, methodology, cache, advance)
+        result = check_files(files, methodology, cache, advance, known)
     result.diagnostics = sorted([*result.diagnostics, *skipped], key=Diagnostic.sort_key)
     return with_missing_files(result, config), [shown_path(p) for p in wanted]
+
+
+def _identity(path: Path) -> tuple[int, int] | str:
+    """What makes two paths one file: its device and inode (its resolved path if it cannot be read)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return str(path.resolve())
+    return info.st_dev, info.st_ino
 
 
 def with_missing_files(result: CheckResult, config: SiteConfig) -> CheckResult:

@@ -10,8 +10,9 @@ escaped unless it is markup made here. Pure apart from reading templates: return
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -56,7 +57,7 @@ def _names_pattern(names: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])")
 
 
-def _link_names(token: Token, pattern: re.Pattern[str], names: dict[str, str], unassessed: set[str],
+def _link_names(token: Token, pattern: re.Pattern[str], names: dict[str, str], unassessed: AbstractSet[str],
                 url: Callable[[str], str], linked: set[str]) -> list[Token]:
     """Split a text token around role names; each name is linked once per section (`linked`)."""
     pieces: list[Token] = []
@@ -83,7 +84,7 @@ def _with_attr(token: Token, name: str, value: str) -> Token:
     return token.copy(attrs={**token.attrs, name: value})
 
 
-def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[str, str], unassessed: set[str],
+def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[str, str], unassessed: AbstractSet[str],
             md_links: dict[str, str], url: Callable[[str], str], linked: set[str]) -> list[Token]:
     out: list[Token] = []
     dropped: list[bool] = []
@@ -119,7 +120,7 @@ def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[
 
 
 def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[str, str] | None = None,
-                    md_links: dict[str, str] | None = None, unassessed: set[str] | None = None) -> Markup:
+                    md_links: dict[str, str] | None = None, unassessed: AbstractSet[str] | None = None) -> Markup:
     """A report body as HTML: role names linked, .md links rewritten, unsafe links dropped, headings anchored.
 
     Works on copies of the tokens it changes, so the tokens parsed for the check stay as they were."""
@@ -208,7 +209,7 @@ def role_view(entry: Entry, links: SiteLinks, m: Methodology, dates: Mapping[str
     page = page_file(row.path)
     linker = Linker(page)
     peers = links.peers.get(row.slug, ())
-    unassessed = {u.path for u in links.unassessed.values()}
+    unassessed = links.unassessed_paths
     body = render_markdown(entry.report.document.tokens, linker.url, links.names.get(row.slug),
                            links.md_links.get(row.slug), unassessed)
     scored = [(p.name, p.score, m.zone_of(p.score)) for p in peers if p.score is not None]
@@ -326,14 +327,15 @@ class Pages:
             self.listed.append((path, context.get("updated")))  # type: ignore[arg-type]
 
 
-def role_context(row: RoleRow, links: SiteLinks) -> tuple[object, ...]:
-    """Everything a role page shows besides its own report: if this and the report are unchanged,
-    the page is too (given the same templates, methodology and site settings)."""
+def role_context(row: RoleRow, links: SiteLinks) -> str:
+    """A digest of everything a role page shows besides its own report: if this and the report are
+    unchanged, the page is too (given the same templates, methodology and site settings)."""
     names = links.names.get(row.slug, {})
-    unassessed = {u.path for u in links.unassessed.values()}
-    return (row, links.peers.get(row.slug, ()), tuple(sorted(names.items())),
-            tuple(sorted(links.md_links.get(row.slug, {}).items())), links.backlinks.get(row.slug, ()),
-            tuple(sorted(path for path in names.values() if path in unassessed)))
+    unassessed = links.unassessed_paths
+    shown = (row, links.peers.get(row.slug, ()), tuple(sorted(names.items())),
+             tuple(sorted(links.md_links.get(row.slug, {}).items())), links.backlinks.get(row.slug, ()),
+             tuple(sorted(path for path in names.values() if path in unassessed)))
+    return hashlib.blake2b(repr(shown).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def render_role(pages: Pages, view: RoleView) -> None:

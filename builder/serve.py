@@ -117,7 +117,7 @@ class SiteState:
     def _load_settings(self) -> bool:
         """Reload config, methodology and templates; True when any of them changed (everything re-renders)."""
         config, methodology = load_project(self.config_file)
-        templates = tree_digest(config.root / config.templates_dir, with_content=True)
+        templates = tree_digest(config.root / config.templates_dir)
         settings = (repr(config), repr(methodology), templates)
         changed = settings != self._settings
         if changed:

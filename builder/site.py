@@ -4,7 +4,7 @@ package's static files and the files reports link to; `build` writes the result.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -45,12 +45,16 @@ def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks)
     return copied
 
 
+# A file's bytes, or None: the file as the previous build wrote it, still in the output folder.
+FileData = bytes | None
+
+
 @dataclass(frozen=True)
 class RolePage:
-    """A rendered role page and its JSON, with what they were rendered from besides the report."""
+    """A rendered role page and its JSON, with a digest of what they show besides the report."""
 
-    context: tuple[object, ...]
-    files: dict[str, bytes]
+    context: str
+    files: dict[str, FileData]
 
 
 @dataclass(frozen=True)
@@ -59,23 +63,32 @@ class Listings:
     with a digest of what they were rendered from."""
 
     key: str
-    files: dict[str, bytes]
+    files: dict[str, FileData]
 
 
 @dataclass
 class Built:
-    files: dict[str, bytes]
+    files: dict[str, FileData]
     pages: int
     reports: int
     role_pages: dict[str, RolePage] = field(default_factory=dict)
     listings: Listings | None = None
 
 
-def git_dates(config: SiteConfig, entries: list[Entry]) -> dict[str, date]:
-    """Slug -> date of the last commit that changed its report."""
-    git = last_commit_dates(config.content_path)
-    return {e.report.meta.slug: git[Path(e.report.path).resolve()] for e in entries
-            if Path(e.report.path).resolve() in git}
+def kept_site(role_pages: Mapping[str, tuple[str, tuple[str, ...]]], listings: tuple[str, tuple[str, ...]]) -> Built:
+    """The previous build as a later process knows it: what each page was rendered from and which
+    files it wrote, the bytes left in the output folder (None)."""
+    pages = {slug: RolePage(context, dict.fromkeys(files)) for slug, (context, files) in role_pages.items()}
+    return Built({}, 0, 0, pages, Listings(listings[0], dict.fromkeys(listings[1])))
+
+
+def git_dates(config: SiteConfig, entries: list[Entry], by_path: Mapping[Path, date] | None = None) -> dict[str, date]:
+    """Slug -> date of the last commit that changed its report (`by_path`: from `last_commit_dates`)."""
+    git = last_commit_dates(config.content_path) if by_path is None else by_path
+    if not git:
+        return {}
+    found = {e.report.meta.slug: git.get(Path(e.report.path).resolve()) for e in entries}
+    return {slug: day for slug, day in found.items() if day is not None}
 
 
 EXPORTED = ("trs", "modifier.evidence", "modifier.barrier", "modifier.growth", "raw")
@@ -92,13 +105,16 @@ def listings_key(rows: Mapping[str, RoleRow], entries: list[Entry], links: SiteL
 
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
              previous: Built | None = None, changed: Collection[str] = (),
-             dates: Mapping[str, date] | None = None, env: Environment | None = None) -> Built:
+             dates: Mapping[str, date] | None = None, env: Environment | None = None,
+             whole: Callable[[Entry], Entry] | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
     With `previous` (the last build with the same templates, methodology and settings), a role
     page is reused when its report is not in `changed` and nothing else it shows (links,
     backlinks, cited scores, date) differs, and the listing pages and downloads are reused
-    when no role's row, exported numbers or citations changed: the result equals a full render."""
+    when no role's row, exported numbers or citations changed: the result equals a full render.
+    `entries` may be summaries (`Entry.summary`) for reports not in `changed`; `whole` gives the
+    whole entry when such a report's page has to be rendered again."""
     env = env or environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
@@ -116,7 +132,7 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
                 page = kept
                 pages.reuse(row.path, row.updated)
             else:
-                view = role_view(entry, links, m, dates)
+                view = role_view(whole(entry) if whole is not None else entry, links, m, dates)
                 render_role(pages, view)
                 html = page_file(row.path)
                 page = RolePage(context, {html: pages.files[html].encode("utf-8"),

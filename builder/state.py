@@ -1,0 +1,101 @@
+"""What one build of a site leaves for the next, so a rebuild reads, analyses, renders and
+writes only what changed.
+
+Two records per output folder, kept in the cache:
+- `Stamp`, small, read by every build: a digest of the settings (jobzone's code, the
+  options, config, methodology and templates, the git commit), the size, time and digest
+  of every file under the content folder, the size and time of every file in the output
+  folder, and what the build printed. Same settings, same sources and an output folder
+  nobody touched: there is nothing to do.
+- `SiteModel`, read when something changed: each report's summary and own diagnostics
+  (unchanged reports are neither read nor analysed again), what each role page and the
+  listings were rendered from (only pages whose inputs changed are rendered), the git
+  dates, and a digest of every file written (only files whose bytes changed are written).
+
+A file's size and modification time stand for its bytes, as in git and make, except for
+a file changed within `RACY_NS` before the last scan: a second write in the same clock
+tick could leave both as they were, so such a file is read whatever its stat says
+(git's "racily clean" entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat as statmode
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from builder.check import Checked
+
+RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
+
+# (size, modification time in ns, digest of the bytes)
+SourceFile = tuple[int, int, str]
+
+
+@dataclass
+class Stamp:
+    settings: str
+    sources: dict[str, SourceFile]  # by POSIX path relative to the content folder
+    output: dict[str, tuple[int, int]]  # the output folder as the build left it (see cache.scan_tree)
+    printed: str  # the diagnostics the build printed, printed again when nothing changed
+    scanned_ns: int  # when the sources were looked at
+
+
+@dataclass
+class SiteModel:
+    checked: dict[str, Checked]  # every report's summary (`Checked.summary`), by shown path
+    role_pages: dict[str, tuple[str, tuple[str, ...]]]  # slug -> (what the page shows besides its report, files)
+    listings: tuple[str, tuple[str, ...]]  # (what the listing pages show, their files)
+    dates: dict[Path, date]  # from git, for the commit in the settings
+    written: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _read_digest(path: Path) -> str:
+    """The digest of a regular file's bytes; anything else (a fifo, a device, a dangling link) is
+    named by what it is, never read."""
+    try:
+        info = path.stat()
+        if not statmode.S_ISREG(info.st_mode):
+            return f"special:{statmode.S_IFMT(info.st_mode)}"
+        return digest_bytes(path.read_bytes())
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+
+
+def refresh_sources(folder: Path, previous: dict[str, SourceFile], now: dict[str, tuple[int, int]],
+                    previous_scan_ns: int) -> tuple[dict[str, SourceFile], set[str]]:
+    """The content files as they are now, and the relative paths whose bytes changed, appeared
+    or disappeared. Only files whose stat changed (or is racy) are read."""
+    sources: dict[str, SourceFile] = {}
+    changed = set(previous) - set(now)
+    trusted_before = previous_scan_ns - RACY_NS
+    for relative, (size, mtime_ns) in now.items():
+        known = previous.get(relative)
+        if known is not None and known[0] == size and known[1] == mtime_ns and mtime_ns < trusted_before:
+            sources[relative] = known
+            continue
+        digest = _read_digest(folder / relative)
+        sources[relative] = (size, mtime_ns, digest)
+        if known is None or known[2] != digest:
+            changed.add(relative)
+    return sources, changed
+
+
+def file_stats(out: Path, relatives: list[str], manifest: dict[str, tuple[int, int]]) -> None:
+    """Record the size and time of files just written into `manifest`."""
+    for relative in relatives:
+        try:
+            info = os.stat(out / relative, follow_symlinks=False)
+        except OSError:
+            manifest.pop(relative, None)
+            continue
+        manifest[relative] = (info.st_size, info.st_mtime_ns)
