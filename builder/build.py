@@ -23,9 +23,8 @@ from urllib.parse import urlsplit
 from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest
 from builder.config import SiteConfig
 from builder.gitdates import git_head
-from builder.methodology import Methodology
-from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_project, open_cache,
-                             run_check, shown_path)
+from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
+                             load_site_methodology, open_cache, run_check, shown_path)
 from builder.state import SiteModel, Stamp, digest_bytes, file_stats, refresh_sources
 
 if TYPE_CHECKING:
@@ -219,48 +218,52 @@ def settings_digest(config: SiteConfig, out: Path, base_url: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    config, methodology = load_project(args.config)
+    config = load_site_config(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
-    cache = open_cache(config, methodology, args.clean)
-    seen = _last_build(cache, out)  # looked at before anything is written, the lock file included
-    if seen[0] is None:
+    cache = open_cache(config, None, args.clean)  # for the records; the methodology is read once it is needed
+    settings = settings_digest(config, out, base_url)
+    last = _last_build(cache, out, settings)  # looked at before anything is written, the lock file included
+    if last is None:
         check_contents(out)
     with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
                                   flush=True)):
-        return _build(config, methodology, cache, out, base_url, seen)
+        if last is not None and cache.record(out, "stamp") != last:
+            last = _last_build(cache, out, settings)  # another build finished while this one waited
+            if last is None:
+                check_contents(out)
+        return _build(config, cache, out, base_url, settings, last)
 
 
-def _last_build(cache: Cache, out: Path) -> tuple[Stamp | None, dict[str, tuple[int, int]]]:
-    """The record of the last build into `out` if the output folder is exactly as it left it, and the
-    output folder as it is."""
+def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:
+    """The record of the last build into `out`, if it had these settings and its output folder is
+    exactly as it left it: no file changed, removed or added since."""
     stamp = cache.record(out, "stamp")
-    output = scan_tree(out)
-    return (stamp if isinstance(stamp, Stamp) and stamp.output == output else None), output
+    if not isinstance(stamp, Stamp) or stamp.settings != settings or scan_tree(out) != stamp.output:
+        return None
+    return stamp
 
 
-def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
-           seen: tuple[Stamp | None, dict[str, tuple[int, int]]]) -> int:
-    """Build in full, or, when the last build of `out` left its record and nobody touched its output,
+def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: str, stamp: Stamp | None) -> int:
+    """Build in full, or, when the last build of `out` left its record and its files as they were,
     only what changed since: the same site either way (tested)."""
-    if seen[0] is not None and cache.record(out, "stamp") != seen[0]:
-        seen = _last_build(cache, out)  # another build finished while this one waited for the lock
-    last, output = seen
-    settings = settings_digest(config, out, base_url)
     scanned_ns = time.time_ns()
     stats = scan_tree(config.content_path) if config.content_path.is_dir() else {}
-    stamp = last if last is not None and last.settings == settings else None
     sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
                                        stamp.scanned_ns if stamp else 0)
     if stamp is not None and not changed:
         if sources != stamp.sources:  # touched but not changed: remember the new times
-            cache.save_record(out, "stamp", Stamp(settings, sources, output, stamp.printed, scanned_ns))
+            records.save_record(out, "stamp", Stamp(settings, sources, stamp.output, stamp.printed, scanned_ns))
         print(stamp.printed)
         print(f"{shown_path(out)} is up to date")
         return EXIT_OK
+    methodology = load_site_methodology(config)
+    cache = open_cache(config, methodology)
     model = cache.record(out, "model") if stamp is not None else None
     if not isinstance(model, SiteModel):
         model = None
+        if stamp is not None:
+            check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
     cache.forget_record(out, "stamp")  # until this build is whole on disk, the next one starts from scratch
     stale = {shown_path(config.content_path / relative) for relative in changed}
     known = {shown: c for shown, c in model.checked.items() if shown not in stale} if model is not None else {}
@@ -284,7 +287,7 @@ def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path
         if id(entry) not in summaries:
             return entry
         shown = entry.report.path
-        data, problem = read_bytes(Path(shown), shown)
+        data, _ = read_bytes(Path(shown), shown)
         checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None
         if checked is None or checked.entry is None:
             raise RuntimeError(f"{shown} changed during the build")
@@ -296,6 +299,7 @@ def _build(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path
     built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
                      previous, changed_slugs, git_dates(config, entries, dates_by_path), whole=whole)
     if model is not None:
+        output = dict(stamp.output) if stamp is not None else {}
         written = write_changes(out, built.files, model.written, output)
     else:
         write_site(out, built.files)  # type: ignore[arg-type] - a build without a previous one has every file's bytes

@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 from builder.cache import Cache
 from builder.config import ConfigError, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, Location, error, warning
-from builder.methodology import Methodology, MethodologyError, load_methodology_file
-from builder.progress import progress
-from builder.reporting import render
 
 if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not for a build with nothing to do
+    from builder.methodology import Methodology
     from builder.check import Checked, CheckResult
     from builder.corpus import Entry
 
@@ -99,15 +97,27 @@ def _expand(paths: Sequence[str]) -> list[Path]:
 
 def load_project(config_file: str | None) -> tuple[SiteConfig, Methodology]:
     """The site config and methodology; a broken one is a usage error (exit 2)."""
+    config = load_site_config(config_file)
+    return config, load_site_methodology(config)
+
+
+def load_site_config(config_file: str | None) -> SiteConfig:
     try:
-        config = load_config(Path.cwd(), Path(config_file) if config_file else None)
-        methodology = load_methodology_file(config.methodology_path)
-    except (ConfigError, MethodologyError) as exc:
+        return load_config(Path.cwd(), Path(config_file) if config_file else None)
+    except ConfigError as exc:
         raise UsageError(f"{exc} [JZ901]") from exc
-    return config, methodology
 
 
-def open_cache(config: SiteConfig, methodology: Methodology, clean: bool = False) -> Cache:
+def load_site_methodology(config: SiteConfig) -> Methodology:
+    from builder.methodology import MethodologyError, load_methodology_file
+
+    try:
+        return load_methodology_file(config.methodology_path)
+    except MethodologyError as exc:
+        raise UsageError(f"{exc} [JZ901]") from exc
+
+
+def open_cache(config: SiteConfig, methodology: Methodology | None, clean: bool = False) -> Cache:
     """The project's cache for this methodology; `clean` empties it first."""
     cache = Cache(config.root, repr(methodology))
     if clean:
@@ -131,6 +141,8 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     by_file = {_identity(p): p for p in site}  # a link to a report inside the folder is the report once
     by_file.update({_identity(p): p for p in wanted})
     files = [(p, shown_path(p)) for p in by_file.values()]
+    from builder.progress import progress
+
     with progress("Checking", len(files)) as advance:
         result = check_files(files, methodology, cache, advance, known)
     result.diagnostics = sorted([*result.diagnostics, *skipped], key=Diagnostic.sort_key)
@@ -154,6 +166,8 @@ def with_missing_files(result: CheckResult, config: SiteConfig) -> CheckResult:
 
 def format_diagnostics(diagnostics: list[Diagnostic], fmt: str, reports: int) -> str:
     """The chosen format; under GitHub Actions, text output also carries workflow annotations."""
+    from builder.reporting import render
+
     text = render(diagnostics, fmt, reports)
     if fmt == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
         return render(diagnostics, "github", reports).rsplit("\n", 1)[0] + "\n" + text
