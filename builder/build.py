@@ -276,7 +276,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     from builder.check import analyse_bytes, read_bytes
     from builder.gitdates import last_commit_dates
     from builder.links import link_site
-    from builder.render import SiteInfo
+    from builder.render import SiteInfo, environment
     from builder.site import assemble, git_dates, kept_site
 
     entries = result.entries
@@ -297,7 +297,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     previous = kept_site(model.role_pages, model.listings) if model is not None else None
     changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
     built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
-                     previous, changed_slugs, git_dates(config, entries, dates_by_path), whole=whole)
+                     previous, changed_slugs, git_dates(config, entries, dates_by_path),
+                     environment(config.root / config.templates_dir, cache.folder / "templates"), whole)
     if model is not None:
         output = dict(stamp.output) if stamp is not None else {}
         written = write_changes(out, built.files, model.written, output)
@@ -307,7 +308,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         output = scan_tree(out)
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
-        {c.path: c.summary() for c in result.checked},
+        {c.path: c if known.get(c.path) is c else c.summary() for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
         (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
     cache.save_record(out, "stamp", Stamp(settings, sources, output, printed, scanned_ns))

@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader,
+                    StrictUndefined)
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -282,11 +283,20 @@ class ZoneView:
 
 
 # -- pages ------------------------------------------------------------------------------------
-def environment(templates_dir: Path | None) -> Environment:
-    """The site's templates first, file by file, then the package defaults."""
+def environment(templates_dir: Path | None, compiled_dir: Path | None = None) -> Environment:
+    """The site's templates first, file by file, then the package defaults. With `compiled_dir`,
+    compiled templates are kept there between runs (Jinja checks each against its source)."""
     loaders = [FileSystemLoader(str(templates_dir))] if templates_dir is not None else []
+    compiled = None
+    if compiled_dir is not None:
+        try:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
+            compiled = FileSystemBytecodeCache(str(compiled_dir))
+        except OSError:
+            compiled = None  # a cache that cannot be written only costs time
     env = Environment(loader=ChoiceLoader([*loaders, PackageLoader("builder", "templates")]), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      bytecode_cache=compiled)
     env.filters["slug"] = css_slug
     env.globals.update(zone_path=zone_path, sublabel_path=sublabel_path, role_path=role_path)
     return env
