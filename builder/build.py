@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest
@@ -26,9 +25,6 @@ from builder.gitdates import git_head
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
                              load_site_methodology, open_cache, run_check, shown_path)
 from builder.state import SiteModel, Stamp, digest_bytes, file_stats, refresh_sources
-
-if TYPE_CHECKING:
-    from builder.corpus import Entry
 
 
 
@@ -267,38 +263,28 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     cache.forget_record(out, "stamp")  # until this build is whole on disk, the next one starts from scratch
     stale = {shown_path(config.content_path / relative) for relative in changed}
     known = {shown: c for shown, c in model.checked.items() if shown not in stale} if model is not None else {}
-    result, wanted = run_check(config, methodology, [], cache, known)
+    result, wanted = run_check(config, methodology, [], cache, known, summaries=True)
     printed = format_diagnostics(result.diagnostics, "text", len(wanted))
     print(printed)
     if result.index is None or result.errors:
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
-    from builder.check import analyse_bytes, read_bytes
     from builder.gitdates import last_commit_dates
     from builder.links import link_site
     from builder.render import SiteInfo, environment
     from builder.site import assemble, git_dates, kept_site
+    from builder.workers import RenderInWorkers
 
     entries = result.entries
     dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)
-    summaries = {id(c.entry) for c in known.values() if c.entry is not None}
-
-    def whole(entry: Entry) -> Entry:
-        if id(entry) not in summaries:
-            return entry
-        shown = entry.report.path
-        data, _ = read_bytes(Path(shown), shown)
-        checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None
-        if checked is None or checked.entry is None:
-            raise RuntimeError(f"{shown} changed during the build")
-        return checked.entry
-
     links = link_site(entries, result.index)
+    templates, compiled = config.root / config.templates_dir, cache.folder / "templates"
+    env = environment(templates, compiled)
     previous = kept_site(model.role_pages, model.listings) if model is not None else None
     changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
     built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
-                     previous, changed_slugs, git_dates(config, entries, dates_by_path),
-                     environment(config.root / config.templates_dir, cache.folder / "templates"), whole)
+                     previous, changed_slugs, git_dates(config, entries, dates_by_path), env,
+                     RenderInWorkers(templates, compiled, cache))
     if model is not None:
         output = dict(stamp.output) if stamp is not None else {}
         written = write_changes(out, built.files, model.written, output)
@@ -308,7 +294,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         output = scan_tree(out)
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
-        {c.path: c if known.get(c.path) is c else c.summary() for c in result.checked},
+        {c.path: c for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
         (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
     cache.save_record(out, "stamp", Stamp(settings, sources, output, printed, scanned_ns))

@@ -94,24 +94,40 @@ def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None =
     return result
 
 
+def whole_entry(shown: str, m: Methodology, cache: Cache | None) -> Entry:
+    """A report's whole analysis again, from the cache when its bytes are unchanged (for rendering
+    the page of a report the build so far held only a summary of)."""
+    data, problem = read_bytes(Path(shown), shown)
+    checked = analyse_bytes(data, shown, m, cache) if data is not None else None
+    if checked is None or checked.entry is None:
+        raise RuntimeError(f"{shown} changed during the build; build again")
+    return checked.entry
+
+
 # Below this many reports to analyse, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
 
+_Job = tuple[bytes, str, Methodology, "Cache | None", bool]
 
-def _analyse_in_worker(job: tuple[bytes, str, Methodology, Cache | None]) -> Checked:
-    data, shown, m, cache = job
-    return analyse_bytes(data, shown, m, cache)
+
+def _analyse_in_worker(job: _Job) -> Checked:
+    data, shown, m, cache, summary = job
+    checked = analyse_bytes(data, shown, m, cache)
+    return checked.summary() if summary else checked
 
 
 def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | None = None,
-                progress: Callable[[], None] | None = None, known: Mapping[str, Checked] | None = None) -> CheckResult:
+                progress: Callable[[], None] | None = None, known: Mapping[str, Checked] | None = None,
+                summaries: bool = False) -> CheckResult:
     """Check each (path, shown name) and then the reports against each other.
 
     `known` holds analyses (or their summaries) of files whose bytes are known to be unchanged;
     those are not read at all. Reports found in the cache are taken from it; when many others
-    remain, they are analysed in worker processes, one per core (the result is the same, only sooner)."""
+    remain, they are analysed in worker processes, one per core (the result is the same, only sooner).
+    With `summaries`, each report is kept only as its summary (`Checked.summary`): what a build
+    needs of reports whose pages it renders from the cache."""
     checked: list[Checked | None] = []
-    misses: list[tuple[int, tuple[bytes, str, Methodology, Cache | None]]] = []
+    misses: list[tuple[int, _Job]] = []
     known = known or {}
     for path, shown in files:
         data, problem = (None, None) if shown in known else read_bytes(path, shown)
@@ -121,9 +137,11 @@ def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | No
             checked.append(Checked(shown, None, [problem]))
         else:
             hit = cache.load(cache.key(data, shown)) if cache is not None else None
-            checked.append(hit if isinstance(hit, Checked) and hit.path == shown else None)
-            if checked[-1] is None:
-                misses.append((len(checked) - 1, (data, shown, m, cache)))
+            if isinstance(hit, Checked) and hit.path == shown:
+                checked.append(hit.summary() if summaries else hit)
+            else:
+                checked.append(None)
+                misses.append((len(checked) - 1, (data, shown, m, cache, summaries)))
         if progress is not None and checked[-1] is not None:
             progress()
     for index, result in zip((i for i, _ in misses), _analyse_all([job for _, job in misses], progress)):
@@ -131,7 +149,7 @@ def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | No
     return cross_check([c for c in checked if c is not None], m)
 
 
-def _analyse_all(jobs: list[tuple[bytes, str, Methodology, Cache | None]],
+def _analyse_all(jobs: list[_Job],
                  progress: Callable[[], None] | None) -> Iterator[Checked]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) >= PARALLEL_FROM and workers > 1:

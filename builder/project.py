@@ -126,10 +126,12 @@ def open_cache(config: SiteConfig, methodology: Methodology | None, clean: bool 
 
 
 def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str],
-              cache: Cache | None = None, known: Mapping[str, Checked] | None = None) -> tuple[CheckResult, list[str]]:
+              cache: Cache | None = None, known: Mapping[str, Checked] | None = None,
+              summaries: bool = False) -> tuple[CheckResult, list[str]]:
     """Check the given reports against the whole site, so citations of other reports resolve.
 
-    `known`: analyses of files whose bytes are known to be unchanged, by shown path (not re-read)."""
+    `known`: analyses of files whose bytes are known to be unchanged, by shown path (not re-read);
+    `summaries`: keep only each report's summary (see `check_files`)."""
     from builder.check import check_files
 
     if not paths and not config.content_path.is_dir():
@@ -144,7 +146,7 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     from builder.progress import progress
 
     with progress("Checking", len(files)) as advance:
-        result = check_files(files, methodology, cache, advance, known)
+        result = check_files(files, methodology, cache, advance, known, summaries)
     result.diagnostics = sorted([*result.diagnostics, *skipped], key=Diagnostic.sort_key)
     return with_missing_files(result, config), [shown_path(p) for p in wanted]
 

@@ -321,18 +321,23 @@ class Pages:
     listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
 
     def reuse(self, path: str, updated: date | None) -> None:
-        """A page kept from the previous build: listed (for the sitemap) as if rendered again."""
+        """A page rendered elsewhere (kept from the previous build, or by a worker process): listed
+        (for the sitemap) as if rendered here."""
         self.listed.append((path, updated))
 
-    def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
-               absolute: bool = False, **context: object) -> None:
+    def text(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
+             absolute: bool = False, **context: object) -> str:
+        """One page, rendered with the common context; nothing recorded."""
         out = page_file(path)
         linker = Linker(out, self.site.base_url, absolute)
         canonical = linker.abs(path) if self.site.base_url and sitemap else ""
-        text = self.env.get_template(template).render(
+        return self.env.get_template(template).render(
             site=self.site, page_path=out, page_title=title, description=description or self.site.description,
             canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
-        self.files[out] = text
+
+    def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
+               absolute: bool = False, **context: object) -> None:
+        self.files[page_file(path)] = self.text(template, path, title, description, sitemap, absolute, **context)
         if sitemap:
             self.listed.append((path, context.get("updated")))  # type: ignore[arg-type]
 
@@ -348,8 +353,10 @@ def role_context(row: RoleRow, links: SiteLinks) -> str:
     return hashlib.blake2b(repr(shown).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def render_role(pages: Pages, view: RoleView) -> None:
-    pages.render("role.html", view.row.path, view.row.title, view.description, role=view, updated=view.row.updated)
+def render_role(pages: Pages, view: RoleView) -> str:
+    """A role page's HTML (not recorded: role pages are collected by the caller, maybe from workers)."""
+    return pages.text("role.html", view.row.path, view.row.title, view.description, role=view,
+                      updated=view.row.updated)
 
 
 def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Methodology,

@@ -4,11 +4,12 @@ package's static files and the files reports link to; `build` writes the result.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import Environment
 
@@ -19,8 +20,8 @@ from builder.gitdates import last_commit_dates
 from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
 from builder.project import MARKER, MARKER_TEXT, local_files
-from builder.render import (RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt, role_context, role_row,
-                            role_view, site_pages)
+from builder.render import (Pages, RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt,
+                            role_context, role_row, role_view, site_pages)
 
 
 
@@ -103,18 +104,41 @@ def listings_key(rows: Mapping[str, RoleRow], entries: list[Entry], links: SiteL
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def role_page_files(pages: Pages, entry: Entry, links: SiteLinks, m: Methodology,
+                    dates: Mapping[str, date]) -> dict[str, FileData]:
+    """One role's page and its JSON, as bytes by site path."""
+    view = role_view(entry, links, m, dates)
+    return {page_file(view.row.path): render_role(pages, view).encode("utf-8"),
+            view.json_path: role_json(view, pages.site.base_url).encode("utf-8")}
+
+
+class RoleRenderer(Protocol):
+    """Renders the role pages of `entries` (each a whole entry or a summary), in order."""
+
+    def __call__(self, entries: list[Entry], pages: Pages, links: SiteLinks, m: Methodology,
+                 dates: Mapping[str, date]) -> Iterable[dict[str, FileData]]: ...
+
+
+def render_here(whole: Callable[[Entry], Entry] | None = None) -> RoleRenderer:
+    """Role pages rendered in this process; `whole` turns a summary into its whole entry."""
+    def render(entries: list[Entry], pages: Pages, links: SiteLinks, m: Methodology,
+               dates: Mapping[str, date]) -> Iterator[dict[str, FileData]]:
+        for entry in entries:
+            yield role_page_files(pages, whole(entry) if whole is not None else entry, links, m, dates)
+    return render
+
+
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
              previous: Built | None = None, changed: Collection[str] = (),
              dates: Mapping[str, date] | None = None, env: Environment | None = None,
-             whole: Callable[[Entry], Entry] | None = None) -> Built:
+             renderer: RoleRenderer | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
     With `previous` (the last build with the same templates, methodology and settings), a role
     page is reused when its report is not in `changed` and nothing else it shows (links,
     backlinks, cited scores, date) differs, and the listing pages and downloads are reused
     when no role's row, exported numbers or citations changed: the result equals a full render.
-    `entries` may be summaries (`Entry.summary`) for reports not in `changed`; `whole` gives the
-    whole entry when such a report's page has to be rendered again."""
+    `entries` may be summaries (`Entry.summary`) when `renderer` renders from the whole entries."""
     env = env or environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
@@ -124,20 +148,19 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
     kept_pages = previous.role_pages if previous is not None else {}
 
     def render_roles() -> None:
+        todo: list[tuple[Entry, str]] = []
         for entry in sorted(entries, key=lambda e: e.report.meta.slug):
             row = rows[entry.report.meta.slug]
             context = role_context(row, links)
             kept = kept_pages.get(row.slug)
             if kept is not None and row.slug not in changed and kept.context == context:
-                page = kept
-                pages.reuse(row.path, row.updated)
+                role_pages[row.slug] = kept
             else:
-                view = role_view(whole(entry) if whole is not None else entry, links, m, dates)
-                render_role(pages, view)
-                html = page_file(row.path)
-                page = RolePage(context, {html: pages.files[html].encode("utf-8"),
-                                          view.json_path: role_json(view, site.base_url).encode("utf-8")})
-            role_pages[row.slug] = page
+                todo.append((entry, context))
+            pages.reuse(row.path, row.updated)
+        rendered = (renderer or render_here())([entry for entry, _ in todo], pages, links, m, dates)
+        for (entry, context), files in zip(todo, rendered, strict=True):
+            role_pages[entry.report.meta.slug] = RolePage(context, files)
 
     key = listings_key(rows, entries, links)
     if previous is not None and previous.listings is not None and previous.listings.key == key:
@@ -145,8 +168,7 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
         render_roles()
     else:
         render_listings(pages, list(rows.values()), links, m, render_roles)
-        role_files = {path for page in role_pages.values() for path in page.files}
-        texts = {**{p: t for p, t in pages.files.items() if p not in role_files},
+        texts = {**pages.files,
                  **exports([(rows[e.report.meta.slug], e.card) for e in entries], m, site.base_url),
                  "robots.txt": robots_txt(site), ".nojekyll": "", MARKER: MARKER_TEXT}
         listings = Listings(key, {path: text.encode("utf-8") for path, text in texts.items()})

@@ -1,0 +1,77 @@
+"""Role pages rendered in worker processes, one per core, for large builds.
+
+I/O edge. Each worker is given, once, what every role page needs besides its own report
+(the site's links, navigation, dates, methodology); for each page it reads the report's
+whole analysis from the cache (or analyses it again) and returns the rendered files. The
+parent only ever holds summaries and bytes, so memory stays flat however many reports
+there are. The pages are the same as rendering them in one process (tested).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from builder.cache import Cache
+from builder.check import whole_entry
+from builder.corpus import Entry
+from builder.links import SiteLinks
+from builder.methodology import Methodology
+from builder.render import Pages, SiteInfo, ZoneView, environment
+from builder.site import FileData, role_page_files
+
+# Below this many pages to render, starting worker processes costs more than it saves.
+PARALLEL_FROM = 200
+
+
+@dataclass(frozen=True)
+class _Job:
+    templates: Path
+    compiled: Path | None
+    site: SiteInfo
+    nav: list[ZoneView]
+    links: SiteLinks
+    m: Methodology
+    dates: Mapping[str, date]
+    cache: Cache
+
+
+_JOB: list[tuple[_Job, Pages]] = []
+
+
+def _start(job: _Job) -> None:
+    gc.freeze()  # what the parent built is never garbage here; collect only what this worker makes
+    gc.enable()
+    _JOB.append((job, Pages(environment(job.templates, job.compiled), job.site, job.nav)))
+
+
+def _render(shown: str) -> dict[str, FileData]:
+    job, pages = _JOB[0]
+    return role_page_files(pages, whole_entry(shown, job.m, job.cache), job.links, job.m, job.dates)
+
+
+@dataclass(frozen=True)
+class RenderInWorkers:
+    """A `site.RoleRenderer`: role pages from summaries, in worker processes when there are many."""
+
+    templates: Path
+    compiled: Path | None
+    cache: Cache
+
+    def __call__(self, entries: list[Entry], pages: Pages, links: SiteLinks, m: Methodology,
+                 dates: Mapping[str, date]) -> Iterable[dict[str, FileData]]:
+        workers = min(os.cpu_count() or 1, 8)
+        shown = [entry.report.path for entry in entries]
+        if len(entries) >= PARALLEL_FROM and workers > 1:
+            job = _Job(self.templates, self.compiled, pages.site, pages.nav, links, m, dates, self.cache)
+            try:
+                with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,)) as pool:
+                    return list(pool.map(_render, shown, chunksize=8))
+            except (OSError, RuntimeError):
+                pass  # no processes to be had here: render in this one
+        return [role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown]
