@@ -12,6 +12,7 @@ fresh process; peak memory is the process's maximum resident set size.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -87,6 +88,9 @@ def hugo_site(work: Path, content: Path) -> Path:
 
 
 def run(count: int, runs: int, hugo: str | None, work: Path) -> list[tuple[str, Figure]]:
+    # Python's compiled bytecode, as an installed package has it (PYTHONDONTWRITEBYTECODE would
+    # otherwise make every timed process compile jobzone's modules again).
+    compileall.compile_dir(str(ROOT / "builder"), quiet=1)
     project = work / "project"
     content = project / "content" / "roles"
     generate(count, content)

@@ -84,13 +84,18 @@ def check_contents(target: Path) -> None:
 
 
 # -- writing ----------------------------------------------------------------------------------
-def inside(root: Path, relative: str) -> Path:
-    """`root/relative`, refusing any path that could leave `root` whatever a slug says."""
+def plain(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing any path that is not a plain relative one ("..", absolute, empty parts)."""
     parts = PurePosixPath(relative).parts
     if not parts or str(PurePosixPath(relative)) != relative or relative.startswith("/") or "\\" in relative \
             or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"refusing to write {relative!r}: not a plain relative path")
-    path = root.joinpath(*parts)
+    return root.joinpath(*parts)
+
+
+def inside(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing any path that could leave `root` whatever a slug says, symbolic links included."""
+    path = plain(root, relative)
     if not path.resolve().is_relative_to(root.resolve()):
         raise ValueError(f"refusing to write {relative!r}: outside the output folder")
     return path
@@ -153,7 +158,7 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-new-", dir=out.parent))
     try:
         for relative, data in sorted(files.items()):
-            path = inside(new, relative)
+            path = plain(new, relative)  # `new` is a fresh folder holding only what is written here: no links
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         new.chmod(0o755)  # mkdtemp makes it private; a site folder is read like any other

@@ -125,3 +125,33 @@ def test_worker_processes_give_the_same_result(tmp_path: Path, monkeypatch) -> N
     assert [c.path for c in parallel.checked] == [c.path for c in serial.checked]
     assert [e.card.values for e in parallel.entries] == [e.card.values for e in serial.entries]
     assert len(list((tmp_path / ".jobzone-cache" / "analysis").rglob("*.pickle"))) == 12  # workers fill the cache
+
+
+def test_pages_rendered_in_worker_processes_equal_pages_rendered_here(tmp_path: Path, monkeypatch) -> None:
+    """The build renders role pages from summaries and the cached analyses, in workers when there are
+    many; the site is the one a single process renders from the whole analyses."""
+    from benchmarks.generate import generate
+    from builder import workers
+    from builder.config import load_config
+    from builder.links import link_site
+    from builder.methodology import load_methodology
+    from builder.project import run_check
+    from builder.render import SiteInfo
+    from builder.site import assemble
+
+    project = tmp_path / "project"
+    generate(14, project / "content" / "roles", seed=3)
+    monkeypatch.chdir(project)
+    config, m = load_config(project), load_methodology()
+    cache = Cache(project, repr(m))
+    site = SiteInfo("t", "d", "https://example.org/x/")
+
+    whole, _ = run_check(config, m, [])
+    here = assemble(config, m, site, whole.entries, link_site(whole.entries, whole.index))
+    summaries, _ = run_check(config, m, [], cache, summaries=True)
+    assert all(not e.report.document.tokens for e in summaries.entries)  # no tokens kept: only summaries
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
+    spread = assemble(config, m, site, summaries.entries, link_site(summaries.entries, summaries.index),
+                      renderer=workers.RenderInWorkers(project / "templates", None, cache))
+    assert spread.files == here.files
+    assert sum(1 for path in spread.files if path.startswith("roles/")) == 28
