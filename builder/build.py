@@ -276,7 +276,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         return EXIT_ERRORS
     from builder.gitdates import last_commit_dates
     from builder.links import link_site
-    from builder.render import SiteInfo, environment
+    from builder.render import SiteInfo, TemplateProblem, environment
     from builder.site import assemble, git_dates, kept_site
     from builder.workers import RenderInWorkers
 
@@ -287,9 +287,13 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     env = environment(templates, compiled)
     previous = kept_site(model.role_pages, model.listings) if model is not None else None
     changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
-    built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
-                     previous, changed_slugs, git_dates(config, entries, dates_by_path), env,
-                     RenderInWorkers(templates, compiled, cache))
+    try:
+        built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
+                         previous, changed_slugs, git_dates(config, entries, dates_by_path), env,
+                         RenderInWorkers(templates, compiled, cache))
+    except TemplateProblem as exc:
+        raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+                         f"{shown_path(out)} was not changed [JZ902]") from None
     if model is not None:
         output = dict(stamp.output) if stamp is not None else {}
         written = write_changes(out, built.files, model.written, output)

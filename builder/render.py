@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import traceback
 from collections.abc import Callable, Mapping, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader,
-                    StrictUndefined)
+                    StrictUndefined, TemplateError)
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -274,6 +275,13 @@ def rule_views(m: Methodology, rows: list[RoleRow]) -> list[RuleView]:
 
 
 @dataclass(frozen=True)
+class NavZone:
+    zone: Zone
+    path: str
+    band: str
+
+
+@dataclass(frozen=True)
 class ZoneView:
     zone: Zone
     path: str
@@ -310,13 +318,31 @@ def css_slug(text: str) -> str:
         return "other"
 
 
+class TemplateProblem(Exception):
+    """A template that cannot be rendered, with its file, line and why: a user's template is input,
+    so its mistakes are reported like any other, never as a traceback."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path, self.line, self.message = path, line, message
+
+
+def template_location(exc: TemplateError) -> tuple[str, int]:
+    """The template file and line of the innermost template frame involved ("", 0 when none is known)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename and line:
+        return filename, line
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".html", ".xml"))]
+    return (frames[-1].filename, frames[-1].lineno or 0) if frames else ("", 0)
+
+
 @dataclass
 class Pages:
     """Renders pages with the common context; collects {site path: text}."""
 
     env: Environment
     site: SiteInfo
-    nav: list[ZoneView]
+    zones: list[ZoneView]
     files: dict[str, str] = field(default_factory=dict)
     listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
 
@@ -331,9 +357,19 @@ class Pages:
         out = page_file(path)
         linker = Linker(out, self.site.base_url, absolute)
         canonical = linker.abs(path) if self.site.base_url and sitemap else ""
-        return self.env.get_template(template).render(
-            site=self.site, page_path=out, page_title=title, description=description or self.site.description,
-            canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
+        try:
+            return self.env.get_template(template).render(
+                site=self.site, page_path=out, page_title=title, description=description or self.site.description,
+                canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
+        except TemplateError as exc:
+            where, line = template_location(exc)
+            raise TemplateProblem(where or template, line, f"{type(exc).__name__}: {exc} (rendering {out})") from None
+
+    @property
+    def nav(self) -> tuple[NavZone, ...]:
+        """What every page is given of the zones: names, paths and bands, not their roles, so a role
+        page depends only on its own report and links (a page listing roles gets them as `zones`)."""
+        return tuple(NavZone(z.zone, z.path, z.band) for z in self.zones)
 
     def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
                absolute: bool = False, **context: object) -> None:
@@ -366,7 +402,7 @@ def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Meth
     rows = sort_rows(rows)
     rules = rule_views(m, rows)
     scores = [(r.title, r.score, r.zone) for r in rows]
-    pages.render("index.html", "", site.title, rows=rows, zones=pages.nav, rules=rules,
+    pages.render("index.html", "", site.title, rows=rows, zones=pages.zones, rules=rules,
                  distribution=Markup(charts.distribution("dist", scores, m.zones)))
     role_pages()
     by_path = {r.path: r for r in rows}
@@ -375,7 +411,7 @@ def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Meth
                      f"{item.name} has no assessment yet; cited by {len(item.cited_by)} report(s).",
                      role=item, citing={c.path: by_path.get(c.path) for c in item.cited_by},
                      zone_of=m.zone_of, fmt=format_number)
-    for zone_view in pages.nav:
+    for zone_view in pages.zones:
         pages.render("zone.html", zone_view.path, f"{zone_view.zone.name} zone", zone_view.zone.description,
                      zone=zone_view)
     for rule in rules:
@@ -384,7 +420,7 @@ def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Meth
     coefficients = [(name, format_number(value), COEFFICIENT_NOTES.get(name, "")) for name, value in
                     m.coefficients.items()]
     pages.render("methodology.html", "methodology/", "Methodology", f"How {site.title} scores a role.",
-                 m=m, coefficients=coefficients, zones=pages.nav, rules=rules)
+                 m=m, coefficients=coefficients, zones=pages.zones, rules=rules)
     pages.render("404.html", "404.html", "Page not found", sitemap=False, absolute=True)
     listed = list(pages.listed)
     pages.render("sitemap.xml", "sitemap.xml", "Sitemap", sitemap=False, pages=listed)

@@ -34,6 +34,7 @@ from builder.diagnostics import Diagnostic, Location, error
 from builder.methodology import Methodology
 from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
                              shown_path, with_missing_files)
+from builder.render import TemplateProblem
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
     from jinja2 import Environment
@@ -402,6 +403,10 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
         result = state.refresh()
     except UsageError as exc:
         print(f"jobzone: error: {exc}", flush=True)
+        return
+    except TemplateProblem as exc:
+        print(f"jobzone: error: {shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+              "serving the last good build [JZ902]", flush=True)
         return
     except Exception as exc:  # noqa: BLE001 - the server stays up whatever one rebuild does
         print(f"jobzone: internal error while rebuilding: {type(exc).__name__}: {exc}", flush=True)

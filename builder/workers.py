@@ -1,7 +1,7 @@
 """Role pages rendered in worker processes, one per core, for large builds.
 
 I/O edge. Each worker is given, once, what every role page needs besides its own report
-(the site's links, navigation, dates, methodology); for each page it reads the report's
+(the site's links, zones, dates, methodology); for each page it reads the report's
 whole analysis from the cache (or analyses it again) and returns the rendered files. The
 parent only ever holds summaries and bytes, so memory stays flat however many reports
 there are. The pages are the same as rendering them in one process (tested).
@@ -34,7 +34,7 @@ class _Job:
     templates: Path
     compiled: Path | None
     site: SiteInfo
-    nav: list[ZoneView]
+    zones: list[ZoneView]
     links: SiteLinks
     m: Methodology
     dates: Mapping[str, date]
@@ -47,7 +47,7 @@ _JOB: list[tuple[_Job, Pages]] = []
 def _start(job: _Job) -> None:
     gc.freeze()  # what the parent built is never garbage here; collect only what this worker makes
     gc.enable()
-    _JOB.append((job, Pages(environment(job.templates, job.compiled), job.site, job.nav)))
+    _JOB.append((job, Pages(environment(job.templates, job.compiled), job.site, job.zones)))
 
 
 def _render(shown: str) -> dict[str, FileData]:
@@ -68,7 +68,7 @@ class RenderInWorkers:
         workers = min(os.cpu_count() or 1, 8)
         shown = [entry.report.path for entry in entries]
         if len(entries) >= PARALLEL_FROM and workers > 1:
-            job = _Job(self.templates, self.compiled, pages.site, pages.nav, links, m, dates, self.cache)
+            job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache)
             try:
                 with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,)) as pool:
                     return list(pool.map(_render, shown, chunksize=8))

@@ -1,0 +1,682 @@
+"""`jobzone build` rebuilds incrementally: the same site as a clean build, written with less.
+
+Every test drives the CLI in a subprocess against a copy of a project in tmp_path, changes
+something (a report, a template, the output folder, the cache), rebuilds, and compares the
+output folder byte for byte with a reference: a clean build (`build --clean --out other`) of
+the same project copied to a second folder, so the reference never shares a cache with, nor
+disturbs the records of, the site under test. Inodes and modification times tell which
+files a rebuild rewrote: an incremental rebuild replaces exactly the files whose bytes
+changed, a full rebuild swaps in a new folder where every file is new.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import renamed
+from test_build import SEED, build, built, copy_fixture, snapshot
+
+from benchmarks.generate import generate
+from builder.state import RACY_NS
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+Stats = dict[str, tuple[int, int]]  # output file -> (inode, modification time in ns)
+
+ROLES = Path("content/roles")
+NLP = ROLES / "nlp-engineer.md"
+CONVERSATIONAL = ROLES / "conversational-ai-engineer.md"
+RECOMMENDATION = ROLES / "recommendation-systems-engineer.md"
+NLP_FILES = {"roles/nlp-engineer/index.html", "roles/nlp-engineer/index.json"}
+PAST_NS = 1_000_000_000 * 10**9  # September 2001: far outside any racy window
+MARKER = "<!-- rebuild-test-marker -->"
+_copies = itertools.count()
+
+
+@pytest.fixture
+def run(run_jobzone: Run) -> Run:
+    """run(args, cwd) -> CompletedProcess: the CLI in a subprocess (conftest's `run_jobzone`)."""
+    return run_jobzone
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def stats(folder: Path) -> Stats:
+    """Every file of the output folder -> (inode, modification time in ns)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            found[path.relative_to(folder).as_posix()] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def folders(site: Path) -> set[str]:
+    return {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_dir()}
+
+
+def edit(project: Path, relative: Path | str, old: str, new: str, count: int = 1) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def reference(run: Run, project: Path, *args: str) -> tuple[dict[str, bytes], str]:
+    """The site a clean build of the same project gives, and what that build printed: the project
+    (without its cache and site) copied beside it and built with `--clean --out other`."""
+    copy = project.parent / f"reference-{next(_copies)}"
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        if Path(folder) != project:
+            return []
+        return [n for n in names if n in (".jobzone-cache", "site") or n.startswith(".site.")]
+
+    shutil.copytree(project, copy, ignore=ignore)
+    proc = build(run, copy, "--clean", "--out", "other", *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert folders(copy / "other") == folders(project / "site"), "folders differ (an emptied folder left behind?)"
+    return snapshot(copy / "other"), proc.stdout
+
+
+def _diagnostics(stdout: str) -> str:
+    """What a build printed, without its last line (Built … into …, or … is up to date)."""
+    return stdout.rstrip("\n").rpartition("\n")[0]
+
+
+def assert_as_clean_build(run: Run, project: Path, *args: str) -> dict[str, bytes]:
+    """The project's site equals a clean build of the same content, byte for byte; the next build
+    has nothing to do and prints the diagnostics the clean build printed."""
+    got = snapshot(project / "site")
+    want, printed = reference(run, project, *args)
+    assert sorted(got.keys() - want.keys()) == [], "files a clean build does not write"
+    assert sorted(want.keys() - got.keys()) == [], "files a clean build writes, missing from the rebuilt site"
+    assert [name for name in sorted(got) if got[name] != want[name]] == [], "files whose bytes differ"
+    again = up_to_date(run, project, *args)
+    assert _diagnostics(again.stdout) == _diagnostics(printed)
+    return got
+
+
+def rewritten(before: Stats, after: Stats) -> set[str]:
+    """Files present before and after whose inode or modification time changed."""
+    return {name for name in before.keys() & after.keys() if before[name] != after[name]}
+
+
+def assert_rewrote_only_changed_bytes(old: dict[str, bytes], new: dict[str, bytes], before: Stats,
+                                      after: Stats) -> set[str]:
+    """An incremental rebuild rewrites a file exactly when its bytes changed (no whole-site swap)."""
+    changed = {name for name in old.keys() & new.keys() if old[name] != new[name]}
+    assert rewritten(before, after) == changed
+    return changed
+
+
+def assert_full_build(before: Stats, after: Stats) -> None:
+    """A full build swaps in a new folder: no file keeps its inode."""
+    kept = sorted(name for name in before.keys() & after.keys() if before[name][0] == after[name][0])
+    assert kept == []
+
+
+def up_to_date(run: Run, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    before = stats(project / "site")
+    proc = build(run, project, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "site is up to date" in proc.stdout, proc.stdout
+    assert "Built" not in proc.stdout
+    assert stats(project / "site") == before
+    return proc
+
+
+def rebuilt(run: Run, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = build(run, project, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Built " in proc.stdout and "is up to date" not in proc.stdout, proc.stdout
+    return proc
+
+
+def cited_score(report: Path) -> str:
+    match = re.search(r"^JobZone Score: .* = (\d+(?:\.\d+)?)/100$", report.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match is not None
+    return match.group(1)
+
+
+def title_of(report: Path) -> str:
+    match = re.search(r"^title: (.+)$", report.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match is not None
+    return match.group(1)
+
+
+# --- 1. a prose edit ---------------------------------------------------------------------------
+
+def test_prose_edit_rewrites_only_that_roles_page(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    assert new.keys() == old.keys()
+    changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+    assert "roles/nlp-engineer/index.html" in changed
+    assert changed <= NLP_FILES
+    assert "Timeline (revised)" in new["roles/nlp-engineer/index.html"].decode("utf-8")
+    assert {name for name in after if after[name] == before[name]} == set(before) - changed
+    assert_as_clean_build(run, project)
+
+
+# --- 2. nothing changed ------------------------------------------------------------------------
+
+def test_unchanged_rebuild_writes_nothing(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    first = rebuilt(run, project)
+    proc = up_to_date(run, project)
+    # the last diagnostics are printed again, then the verdict
+    assert proc.stdout.startswith(first.stdout.split("Built ")[0]), (first.stdout, proc.stdout)
+    assert "Checked 3 reports: 0 errors, 12 warnings." in proc.stdout
+    assert proc.stdout.rstrip().endswith("site is up to date")
+    assert_as_clean_build(run, project)
+
+
+@pytest.mark.parametrize("when", ["past", "now", "past-then-now"])
+def test_touched_but_unchanged_report_is_up_to_date(run: Run, tmp_path: Path, when: str) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    old = snapshot(project / "site")
+    path = project / NLP
+    for moment in when.split("-then-"):
+        if moment == "past":
+            os.utime(path, ns=(PAST_NS, PAST_NS))
+        else:
+            os.utime(path)  # now: inside the racy window, so the bytes are read again
+        up_to_date(run, project)
+        up_to_date(run, project)  # the new time was remembered, or read again: still nothing to do
+    assert snapshot(project / "site") == old
+    assert_as_clean_build(run, project)
+
+
+# --- 3. citations across reports ---------------------------------------------------------------
+
+def _publish_nlp_at_30(project: Path) -> None:
+    """NLP Engineer publishes 30.0 by override, consistently within its own report; the other two
+    reports still cite it at 36.3."""
+    edit(project, NLP, "aliases:", "assessor_override:\n  score: 30.0\n  reason: test\naliases:")
+    edit(project, NLP, "Assessor override: None", "Assessor override: 30.0")
+    edit(project, NLP, "The 36.3 sits", "The 30.0 sits")
+    edit(project, NLP, "label at 36.3 is", "label at 30.0 is")
+    edit(project, NLP, "The 31.9-point gap", "The 38.2-point gap")
+
+
+def test_cited_score_change_stops_the_build_then_the_fix_rebuilds(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    _publish_nlp_at_30(project)
+    for _attempt in range(2):  # a stopped build leaves nothing that makes the next one say "up to date"
+        proc = build(run, project)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "build stopped" in proc.stderr
+        assert "NLP Engineer is cited at 36.3, but its report content/roles/nlp-engineer.md scores 30.0" in proc.stdout
+        assert "is up to date" not in proc.stdout
+        assert snapshot(site) == old and stats(site) == before
+    for citing in (CONVERSATIONAL, RECOMMENDATION):
+        edit(project, citing, "NLP Engineer (36.3)", "NLP Engineer (30.0)", count=2)
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    assert "<strong>30.0</strong>" in new["roles/nlp-engineer/index.html"].decode("utf-8")
+    assert new["data/roles.csv"] != old["data/roles.csv"]
+
+
+def test_cited_score_change_with_citations_fixed_in_one_go(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    _publish_nlp_at_30(project)
+    for citing in (CONVERSATIONAL, RECOMMENDATION):
+        edit(project, citing, "NLP Engineer (36.3)", "NLP Engineer (30.0)", count=2)
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+    assert NLP_FILES <= changed and "index.html" in changed and "data/roles.csv" in changed
+    assert "static/style.css" not in changed
+    assert_as_clean_build(run, project)
+
+
+def test_retitle_changes_the_pages_that_cite_it(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    # the others cite "NLP Engineer": under a new title it has no report, and their pages change
+    edit(project, NLP, "title: NLP Engineer\n", "title: NLP Engineer II\n")
+    edit(project, NLP, "| Job Title | NLP Engineer |", "| Job Title | NLP Engineer II |")
+    edit(project, NLP, "aliases: [Natural Language Processing Engineer]", "aliases: []")
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+    for slug in ("conversational-ai-engineer", "recommendation-systems-engineer", "nlp-engineer"):
+        assert f"roles/{slug}/index.html" in changed
+    assert "index.html" in changed
+    assert_as_clean_build(run, project)
+    # and back: the title the others cite has its report again
+    edit(project, NLP, "title: NLP Engineer II\n", "title: NLP Engineer\n")
+    edit(project, NLP, "| Job Title | NLP Engineer II |", "| Job Title | NLP Engineer |")
+    edit(project, NLP, "aliases: []", "aliases: [Natural Language Processing Engineer]")
+    rebuilt(run, project)
+    assert snapshot(site) == old
+    assert_as_clean_build(run, project)
+
+
+# --- 4. reports added and removed --------------------------------------------------------------
+
+def test_added_then_deleted_report(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old = snapshot(site)
+    new_report = project / ROLES / "search-relevance-engineer.md"
+    new_report.write_text(renamed(SEED, "Search Relevance Engineer", "search-relevance-engineer"), encoding="utf-8")
+    before = stats(site)
+    rebuilt(run, project)
+    added = snapshot(site)
+    assert {"roles/search-relevance-engineer/index.html", "roles/search-relevance-engineer/index.json"} \
+        <= added.keys() - old.keys()
+    assert_rewrote_only_changed_bytes(old, added, before, stats(site))
+    assert_as_clean_build(run, project)
+
+    new_report.unlink()
+    before = stats(site)
+    rebuilt(run, project)
+    assert not (site / "roles" / "search-relevance-engineer").exists()
+    assert snapshot(site) == old
+    assert_rewrote_only_changed_bytes(added, old, before, stats(site))
+    assert_as_clean_build(run, project)
+
+
+def test_deleted_cited_report_becomes_an_unassessed_page(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    (project / CONVERSATIONAL).unlink()
+    # the recommendation report links to the deleted file: drop that link
+    edit(project, RECOMMENDATION, " and the [conversational report](./conversational-ai-engineer.md)", "")
+    rebuilt(run, project)
+    assert not (site / "roles/conversational-ai-engineer/index.json").exists()
+    assert "not assessed" in (site / "roles/conversational-ai-engineer/index.html").read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+
+
+def test_changed_slug_moves_the_page(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    new_report = project / ROLES / "search-relevance-engineer.md"
+    new_report.write_text(renamed(SEED, "Search Relevance Engineer", "search-relevance-engineer"), encoding="utf-8")
+    built(run, project)
+    edit(project, new_report.relative_to(project), "slug: search-relevance-engineer\n", "slug: relevance-engineer\n")
+    rebuilt(run, project)
+    assert not (project / "site/roles/search-relevance-engineer").exists()
+    assert (project / "site/roles/relevance-engineer/index.html").is_file()
+    assert_as_clean_build(run, project)
+    # the file renamed, its bytes unchanged: the same site
+    old = snapshot(project / "site")
+    new_report.rename(new_report.with_name("relevance.md"))
+    rebuilt(run, project)
+    assert snapshot(project / "site") == old
+    assert_as_clean_build(run, project)
+
+
+# --- 5. an output folder someone touched -------------------------------------------------------
+
+@pytest.mark.parametrize("tamper", ["deleted", "modified", "stray", "stray-folder", "deleted-folder"])
+def test_touched_output_gets_a_full_build(run: Run, tmp_path: Path, tamper: str) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old = snapshot(site)
+    page = site / "roles/nlp-engineer/index.html"
+    if tamper == "deleted":
+        page.unlink()
+    elif tamper == "modified":
+        info = page.stat()
+        data = page.read_bytes()
+        at = data.index(b"NLP Engineer")
+        page.write_bytes(data[:at] + b"XYZ" + data[at + 3:])
+        if page.stat().st_mtime_ns == info.st_mtime_ns:  # same clock tick: an editor would have moved it
+            os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+        assert page.stat().st_size == info.st_size
+    elif tamper == "stray":
+        (site / "roles/stray.txt").write_text("not jobzone's\n", encoding="utf-8")
+    elif tamper == "stray-folder":
+        (site / "extra/deeper").mkdir(parents=True)
+        (site / "extra/deeper/note.txt").write_text("not jobzone's\n", encoding="utf-8")
+    else:
+        shutil.rmtree(site / "sublabels")
+    before = stats(site)
+    rebuilt(run, project)
+    after = stats(site)
+    assert_full_build(before, after)
+    assert snapshot(site) == old
+    assert not (site / "roles/stray.txt").exists() and not (site / "extra").exists()
+    assert_as_clean_build(run, project)
+
+
+def test_touched_output_and_edited_report(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    (site / "roles/conversational-ai-engineer/index.json").unlink()
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    assert (site / "roles/conversational-ai-engineer/index.json").is_file()
+    assert_as_clean_build(run, project)
+
+
+# --- 6. templates and other settings -----------------------------------------------------------
+
+def test_template_override_rebuilds_every_role_page(run: Run, tmp_path: Path, repo_root: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    template = project / "templates" / "role.html"
+    template.parent.mkdir()
+    original = (repo_root / "builder" / "templates" / "role.html").read_text(encoding="utf-8")
+    assert original.count('<article class="role">') == 1
+    template.write_text(original.replace('<article class="role">', f'<article class="role">{MARKER}'),
+                        encoding="utf-8")
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    role_pages = [f"roles/{slug}/index.html" for slug in
+                  ("conversational-ai-engineer", "nlp-engineer", "recommendation-systems-engineer")]
+    for name in role_pages:
+        assert MARKER in new[name].decode("utf-8"), name
+    assert MARKER not in new["index.html"].decode("utf-8")
+
+    # the override edited again, then removed: the package's template is back
+    template.write_text(original.replace('<article class="role">', '<article class="role"><!-- second -->'),
+                        encoding="utf-8")
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    assert all("<!-- second -->" in new[name].decode("utf-8") and MARKER not in new[name].decode("utf-8")
+               for name in role_pages)
+    template.unlink()
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    assert not any("<!-- second -->" in new[name].decode("utf-8") for name in role_pages)
+
+
+def test_templates_are_given_the_zones_not_every_role_on_every_page(run: Run, tmp_path: Path, repo_root: Path) -> None:
+    """Every page's template gets `nav`: each zone's name, path and band, not its roles, so a role page
+    shows only its own report, links and citations and can be reused. A template that reaches for the
+    roles there is a located error (exit 2), and the site is left as it was."""
+    project = copy_fixture(tmp_path)
+    template = project / "templates" / "base.html"
+    template.parent.mkdir()
+    original = (repo_root / "builder" / "templates" / "base.html").read_text(encoding="utf-8")
+    assert original.count("{{ z.zone.name }}</a>") == 1
+    template.write_text(original.replace("{{ z.zone.name }}</a>", "{{ z.zone.name }} [{{ z.band }}]</a>"),
+                        encoding="utf-8")
+    built(run, project)
+    site = project / "site"
+    before = snapshot(site)
+    assert "Yellow [" in before["roles/nlp-engineer/index.html"].decode("utf-8")
+    (project / ROLES / "search-relevance-engineer.md").write_text(
+        renamed(SEED, "Search Relevance Engineer", "search-relevance-engineer"), encoding="utf-8")
+    rebuilt(run, project)
+    assert_as_clean_build(run, project)
+    line = next(number for number, text in enumerate(original.splitlines(), 1) if "{{ z.zone.name }}</a>" in text)
+    template.write_text(original.replace("{{ z.zone.name }}</a>", "{{ z.zone.name }} ({{ z.rows|length }})</a>"),
+                        encoding="utf-8")
+    kept = snapshot(site)
+    proc = build(run, project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"templates/base.html:{line}: template error:" in proc.stderr and "[JZ902]" in proc.stderr
+    assert "rows" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(site) == kept
+
+
+def test_config_and_base_url_changes(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    (project / "jobzone.toml").write_text('[site]\ntitle = "Rebuilt Zone"\n', encoding="utf-8")
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    assert "Rebuilt Zone" in new["index.html"].decode("utf-8")
+    base = "https://user.github.io/repo/"
+    rebuilt(run, project, "--base-url", base)
+    new = assert_as_clean_build(run, project, "--base-url", base)
+    assert base in new["sitemap.xml"].decode("utf-8")
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project, "--base-url", base)
+    assert_as_clean_build(run, project, "--base-url", base)
+    rebuilt(run, project)  # without the option: back to the config's (empty) base URL
+    new = assert_as_clean_build(run, project)
+    assert base not in new["sitemap.xml"].decode("utf-8")
+
+
+# --- 7. edits the file's size and time cannot show ---------------------------------------------
+
+def _same_size_edit(path: Path) -> None:
+    data = path.read_bytes()
+    assert data.count(b"Timeline: 2-4 years.") == 1
+    path.write_bytes(data.replace(b"Timeline: 2-4 years.", b"Timeline: 3-4 years."))
+    assert len(path.read_bytes()) == len(data)
+
+
+def test_racy_edit_with_same_size_and_time_is_picked_up(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    path = project / NLP
+    path.write_bytes(path.read_bytes())  # the fixture's copy keeps the fixture's time: written now
+    os.utime(path, ns=(time.time_ns(), time.time_ns()))
+    built(run, project)  # scans the report within RACY_NS of its last change
+    info = path.stat()
+    stamps = list((project / ".jobzone-cache" / "builds").glob("*.stamp.pickle"))
+    assert len(stamps) == 1
+    scanned_ns = pickle.loads(stamps[0].read_bytes()).scanned_ns
+    assert info.st_mtime_ns >= scanned_ns - RACY_NS, "the build started too long after the edit to test this"
+    _same_size_edit(path)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+    rebuilt(run, project)
+    new = assert_as_clean_build(run, project)
+    assert "Timeline: 3-4 years." in new["roles/nlp-engineer/index.html"].decode("utf-8")
+
+
+def test_old_file_with_same_size_and_time_is_trusted(run: Run, tmp_path: Path) -> None:
+    """The other side of the rule: outside the racy window, size and time stand for the bytes
+    (nothing is read), so an edit that restores both is not seen until `--clean`."""
+    project = copy_fixture(tmp_path)
+    path = project / NLP
+    os.utime(path, ns=(PAST_NS, PAST_NS))
+    built(run, project)
+    old = snapshot(project / "site")
+    _same_size_edit(path)
+    os.utime(path, ns=(PAST_NS, PAST_NS))
+    up_to_date(run, project)
+    assert snapshot(project / "site") == old
+    rebuilt(run, project, "--clean")
+    assert "Timeline: 3-4 years." in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+
+
+# --- 8. a damaged cache ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("damaged", ["model", "stamp", "both"])
+@pytest.mark.parametrize("payload", [b"\x80\x05garbage that is no pickle", b"\x80\x04K\x07."],
+                         ids=["garbage", "not-a-record"])  # the second: a pickled 7
+def test_damaged_build_records_cost_only_time(run: Run, tmp_path: Path, damaged: str, payload: bytes) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    records = project / ".jobzone-cache" / "builds"
+    kinds = ["model", "stamp"] if damaged == "both" else [damaged]
+    for kind in kinds:
+        found = list(records.glob(f"*.{kind}.pickle"))
+        assert len(found) == 1, found
+        found[0].write_bytes(payload)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    assert_as_clean_build(run, project)
+    edit(project, NLP, "Timeline (revised)", "Timeline (revised twice)")
+    rebuilt(run, project)
+    assert_as_clean_build(run, project)
+
+
+def test_missing_cache_gives_a_full_build(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    before = stats(project / "site")
+    shutil.rmtree(project / ".jobzone-cache")
+    rebuilt(run, project)
+    assert_full_build(before, stats(project / "site"))
+    assert_as_clean_build(run, project)
+
+
+# --- 9. files reports link to ------------------------------------------------------------------
+
+def test_linked_image_changes_are_copied(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    image = project / ROLES / "img" / "chart.png"
+    image.parent.mkdir()
+    image.write_bytes(b"\x89PNG\r\n\x1a\n first chart")
+    edit(project, NLP, "## Evidence Score\n", "![chart](img/chart.png)\n\n## Evidence Score\n")
+    built(run, project)
+    site = project / "site"
+    assert (site / "assets/img/chart.png").read_bytes() == image.read_bytes()
+    assert "assets/img/chart.png" in (site / "roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+
+    old, before = snapshot(site), stats(site)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n second chart, longer")
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    assert new["assets/img/chart.png"] == image.read_bytes()
+    assert assert_rewrote_only_changed_bytes(old, new, before, after) == {"assets/img/chart.png"}
+    assert_as_clean_build(run, project)
+
+    # same size, racy: read again
+    info = image.stat()
+    image.write_bytes(b"\x89PNG\r\n\x1a\n SECOND chart, longer")
+    os.utime(image, ns=(info.st_atime_ns, info.st_mtime_ns))
+    rebuilt(run, project)
+    assert (site / "assets/img/chart.png").read_bytes() == image.read_bytes()
+    assert_as_clean_build(run, project)
+
+    # the link and the file removed: the copy and its emptied folders go
+    edit(project, NLP, "![chart](img/chart.png)\n\n", "")
+    image.unlink()
+    image.parent.rmdir()
+    rebuilt(run, project)
+    assert not (site / "assets").exists()
+    assert_as_clean_build(run, project)
+
+
+def test_image_linked_by_an_unchanged_report_appears_when_the_link_is_added(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    (project / ROLES / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n diagram")
+    edit(project, CONVERSATIONAL, "## Evidence Score\n", "![diagram](diagram.png)\n\n## Evidence Score\n")
+    rebuilt(run, project)
+    assert (project / "site/assets/diagram.png").is_file()
+    assert_as_clean_build(run, project)
+    # another, unchanged report's neighbour: edit a third report, the asset stays
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    assert (project / "site/assets/diagram.png").is_file()
+    assert_as_clean_build(run, project)
+
+
+# --- 10. a larger generated corpus -------------------------------------------------------------
+
+def test_generated_corpus_edits_in_a_row(run: Run, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    roles = project / ROLES
+    generate(40, roles, seed=23)
+    built(run, project)
+    site = project / "site"
+    for step, number in enumerate((3, 17, 3)):
+        slug = f"role-{number:05d}"
+        old, before = snapshot(site), stats(site)
+        edit(project, ROLES / f"{slug}.md", "Timeline: 2-4 years", f"Timeline: 2-4 years (edit {step})")
+        rebuilt(run, project)
+        new, after = snapshot(site), stats(site)
+        changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+        assert f"roles/{slug}/index.html" in changed
+        assert changed <= {f"roles/{slug}/index.html", f"roles/{slug}/index.json"}
+        assert_as_clean_build(run, project)
+
+    # a new citation: role 5 cites role 20 by name and score, and links its report
+    cited = roles / "role-00020.md"
+    title, score = title_of(cited), cited_score(cited)
+    old, before = snapshot(site), stats(site)
+    edit(project, ROLES / "role-00005.md", "Timeline: 2-4 years.",
+         f"- {title} (AIJRI {score}) -- a new neighbour.\n\nSee [its report](role-00020.md).\n\n"
+         "Timeline: 2-4 years.")
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+    assert "roles/role-00005/index.html" in changed
+    assert "roles/role-00020/index.html" in changed  # its backlinks
+    assert_as_clean_build(run, project)
+
+    # two reports edited at once, one of them new
+    (roles / "role-00041.md").write_text(
+        (roles / "role-00040.md").read_text(encoding="utf-8")
+        .replace("slug: role-00040", "slug: role-00041")
+        .replace(f"title: {title_of(roles / 'role-00040.md')}", "title: Copied Analyst 41")
+        .replace(f"| Job Title | {title_of(roles / 'role-00040.md')} |", "| Job Title | Copied Analyst 41 |"),
+        encoding="utf-8")
+    edit(project, ROLES / "role-00012.md", "Timeline: 2-4 years.", "Timeline: 2-4 years (again).")
+    rebuilt(run, project)
+    assert (site / "roles/role-00041/index.html").is_file()
+    assert_as_clean_build(run, project)
+
+
+# --- more than one output folder, and git --------------------------------------------------------
+
+def test_each_output_folder_keeps_its_own_record(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    built(run, project, "--out", "site2")
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    second_before = stats(project / "site2")
+    second_old = snapshot(project / "site2")
+    rebuilt(run, project, "--out", "site2")  # its record is of the content before the edit
+    second = snapshot(project / "site2")
+    assert assert_rewrote_only_changed_bytes(second_old, second, second_before, stats(project / "site2")) \
+        <= NLP_FILES
+    assert second == snapshot(project / "site")
+    assert_as_clean_build(run, project)
+    proc = build(run, project, "--out", "site2")
+    assert proc.returncode == 0 and "site2 is up to date" in proc.stdout, proc.stdout
+
+
+def _git(project: Path, *args: str, day: str = "2025-03-04") -> None:
+    when = f"{day}T12:00:00+00:00"
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false",
+                    *args], cwd=project, check=True, capture_output=True, timeout=60,
+                   env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_commits_and_uncommitted_edits(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    _git(project, "init", "-q")
+    _git(project, "add", "content")
+    _git(project, "commit", "-q", "-m", "first")
+    built(run, project)
+    page = project / "site/roles/nlp-engineer/index.html"
+    assert "2025-03-04" in page.read_text(encoding="utf-8")
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)  # not committed: the page changes, its date does not
+    assert "2025-03-04" in page.read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+    _git(project, "commit", "-q", "-am", "second", day="2025-05-06")
+    rebuilt(run, project)  # a new commit: new dates
+    assert "2025-05-06" in page.read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
