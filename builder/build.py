@@ -1,4 +1,4 @@
-"""`jobzone build`: check, link, render, then swap the new site in whole.
+"""`jobzone build`: check, link, render, then swap the new site in whole, or update it in place.
 
 The I/O edge of the site generator. Nothing is written unless every report checks
 clean, and the output folder is replaced only once the new site is complete: it is
@@ -12,14 +12,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
-from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest
+from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest, unchanged_tree
 from builder.config import SiteConfig
 from builder.gitdates import git_head
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
@@ -34,6 +31,8 @@ def normalise_base_url(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         return ""
+    from urllib.parse import urlsplit
+
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
             or any(ch in raw for ch in "\"'<>\\ \t\n"):
@@ -122,6 +121,9 @@ def _exchange(first: Path, second: Path) -> bool:
 
 def swap_in(new: Path, out: Path) -> None:
     """Replace `out` by `new`: exchanged atomically where the system allows, else renamed aside and in."""
+    import shutil
+    import tempfile
+
     if not out.exists():
         new.rename(out)
         return
@@ -142,6 +144,8 @@ def swap_in(new: Path, out: Path) -> None:
 def _recover(out: Path) -> None:
     """Tidy up after a build that was killed: drop its half-written folder, and if it died between
     the two renames of the fallback swap, put the previous site back."""
+    import shutil
+
     for stale in sorted(out.parent.glob(f".{out.name}.jobzone-new-*")):
         shutil.rmtree(stale, ignore_errors=True)
     for old in sorted(out.parent.glob(f".{out.name}.jobzone-old-*")):
@@ -153,6 +157,9 @@ def _recover(out: Path) -> None:
 
 def write_site(out: Path, files: dict[str, bytes]) -> None:
     """Write the whole site beside `out`, then swap it in: readers see the old site or the new one."""
+    import shutil
+    import tempfile
+
     out.parent.mkdir(parents=True, exist_ok=True)
     _recover(out)
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-new-", dir=out.parent))
@@ -188,7 +195,8 @@ def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, 
         temporary.write_bytes(data)
         os.replace(temporary, path)
         touched.append(relative)
-    for relative in sorted(written.keys() - files.keys()):
+    removed = sorted(written.keys() - files.keys())
+    for relative in removed:
         path = inside(out, relative)
         path.unlink(missing_ok=True)
         manifest.pop(relative, None)
@@ -196,7 +204,9 @@ def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, 
             if folder == out or any(folder.iterdir()):
                 break
             folder.rmdir()
-    file_stats(out, touched, manifest)
+    folders = {"/".join(parts[:depth]) + "/" if depth else ""
+               for parts in (relative.split("/") for relative in (*touched, *removed)) for depth in range(len(parts))}
+    file_stats(out, [*touched, *sorted(folders)], manifest)  # a folder's time changes with what is in it
     return digests
 
 
@@ -240,7 +250,7 @@ def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:
     """The record of the last build into `out`, if it had these settings and its output folder is
     exactly as it left it: no file changed, removed or added since."""
     stamp = cache.record(out, "stamp")
-    if not isinstance(stamp, Stamp) or stamp.settings != settings or scan_tree(out) != stamp.output:
+    if not isinstance(stamp, Stamp) or stamp.settings != settings or not unchanged_tree(out, stamp.output):
         return None
     return stamp
 
@@ -300,7 +310,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     else:
         write_site(out, built.files)  # type: ignore[arg-type] - a build without a previous one has every file's bytes
         written = {relative: digest_bytes(data) for relative, data in built.files.items() if data is not None}
-        output = scan_tree(out)
+        output = scan_tree(out, with_folders=True)
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
         {c.path: c for c in result.checked},

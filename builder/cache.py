@@ -16,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -58,6 +56,8 @@ def code_fingerprint() -> str:
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _ignore_in_git(path.parent)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -76,6 +76,8 @@ class Cache:
         self.salt = f"{code_fingerprint()}\0{salt}"
 
     def clear(self) -> None:
+        import shutil
+
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @contextmanager
@@ -142,9 +144,11 @@ class Cache:
         self._record_path(out, kind).unlink(missing_ok=True)
 
 
-def scan_tree(folder: Path) -> dict[str, tuple[int, int]]:
+def scan_tree(folder: Path, with_folders: bool = False) -> dict[str, tuple[int, int]]:
     """Every file under `folder` (symbolic links not followed): POSIX relative path -> (size, modification
-    time in ns). One stat per file and no reads, so it is cheap enough to run on every build."""
+    time in ns). One stat per file and no reads, so it is cheap enough to run on every build. With
+    `with_folders`, every folder too, as "sub/" ("" for `folder` itself): a folder's time changes
+    whenever a file is added to it, removed or renamed."""
     found: dict[str, tuple[int, int]] = {}
     pending = [str(folder)]
     base = len(str(folder)) + 1
@@ -152,6 +156,9 @@ def scan_tree(folder: Path) -> dict[str, tuple[int, int]]:
         current = pending.pop()
         try:
             entries = os.scandir(current)
+            if with_folders:
+                info = os.stat(current, follow_symlinks=False)
+                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns)
         except OSError:
             if current != str(folder):
                 found[current[base:] + "/"] = (-1, -1)  # an unreadable folder differs from any readable one
@@ -167,6 +174,22 @@ def scan_tree(folder: Path) -> dict[str, tuple[int, int]]:
                 except OSError:
                     found[entry.path[base:]] = (-1, -1)
     return found
+
+
+def unchanged_tree(folder: Path, seen: dict[str, tuple[int, int]]) -> bool:
+    """Whether `folder` is as `scan_tree(folder, with_folders=True)` saw it, by one stat per entry and no
+    listing: a changed file shows in its own stat, an added, removed or renamed one in its folder's."""
+    if not seen:
+        return False
+    base = f"{folder}{os.sep}"
+    for relative, before in seen.items():
+        try:
+            info = os.stat(base + relative, follow_symlinks=False)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) != before:
+            return False
+    return True
 
 
 def tree_digest(folder: Path) -> str:

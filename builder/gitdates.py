@@ -8,13 +8,15 @@ the same site.
 
 from __future__ import annotations
 
-import subprocess
+import os
 from datetime import date
 from pathlib import Path
 
 
 def last_commit_dates(folder: Path) -> dict[Path, date]:
     """Resolved file path -> date of the newest commit that changed it."""
+    import subprocess
+
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
                              timeout=30, check=False)
@@ -40,8 +42,21 @@ def last_commit_dates(folder: Path) -> dict[Path, date]:
     return dates
 
 
+def _in_git_work_tree(folder: Path) -> bool:
+    """Whether git could find a repository here, without starting git (a build with nothing to do
+    should not pay for a process): a `.git` in the folder or above it, or GIT_DIR set."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = folder.resolve()
+    return any((parent / ".git").exists() for parent in (here, *here.parents))
+
+
 def git_head(folder: Path) -> str:
     """The commit the content is at ("" outside git): page dates come from history, so it is an input."""
+    if not _in_git_work_tree(folder):
+        return ""
+    import subprocess
+
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30,
                               check=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any
@@ -105,6 +104,8 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
 
 def render(diagnostics: Iterable[Diagnostic], fmt: str, reports: int) -> str:
     """The whole output of `jobzone check` in one of FORMATS."""
+    import json  # not for a build with nothing to do, which imports this module too
+
     items = list(diagnostics)
     errors = sum(d.is_error for d in items)
     warnings = len(items) - errors

@@ -41,7 +41,7 @@ SourceFile = tuple[int, int, str]
 class Stamp:
     settings: str
     sources: dict[str, SourceFile]  # by POSIX path relative to the content folder
-    output: dict[str, tuple[int, int]]  # the output folder as the build left it (see cache.scan_tree)
+    output: dict[str, tuple[int, int]]  # the output folder's files and folders as the build left them
     printed: str  # the diagnostics the build printed, printed again when nothing changed
     scanned_ns: int  # when the sources were looked at
 
@@ -91,7 +91,8 @@ def refresh_sources(folder: Path, previous: dict[str, SourceFile], now: dict[str
 
 
 def file_stats(out: Path, relatives: list[str], manifest: dict[str, tuple[int, int]]) -> None:
-    """Record the size and time of files just written into `manifest`."""
+    """Record the size and time of files (and folders, "sub/") just written into `manifest`; what is
+    gone is dropped from it."""
     for relative in relatives:
         try:
             info = os.stat(out / relative, follow_symlinks=False)
