@@ -155,24 +155,33 @@ def _recover(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Write the whole site beside `out`, then swap it in: readers see the old site or the new one."""
-    import shutil
-    import tempfile
+class StagedSite:
+    """A whole new site written beside `out` file by file as it is rendered, then swapped in:
+    readers see the old site or the new one, and the files need not all be held in memory."""
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-new-", dir=out.parent))
-    try:
-        for relative, data in sorted(files.items()):
-            path = plain(new, relative)  # `new` is a fresh folder holding only what is written here: no links
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        new.chmod(0o755)  # mkdtemp makes it private; a site folder is read like any other
-        swap_in(new, out)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
+    def __init__(self, out: Path) -> None:
+        import tempfile
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _recover(out)
+        self.out = out
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.jobzone-new-", dir=out.parent))
+        self.digests: dict[str, str] = {}
+
+    def put(self, relative: str, data: bytes) -> None:
+        path = plain(self.folder, relative)  # a fresh folder holding only what is written here: no links
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.digests[relative] = digest_bytes(data)
+
+    def commit(self) -> None:
+        self.folder.chmod(0o755)  # mkdtemp makes it private; a site folder is read like any other
+        swap_in(self.folder, self.out)
+
+    def discard(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, str],
@@ -297,20 +306,28 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     env = environment(templates, compiled)
     previous = kept_site(model.role_pages, model.listings) if model is not None else None
     changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
+    staged = StagedSite(out) if model is None else None  # a full build: pages go to disk as they come
     try:
         built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
                          previous, changed_slugs, git_dates(config, entries, dates_by_path), env,
-                         RenderInWorkers(templates, compiled, cache))
-    except TemplateProblem as exc:
-        raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
-                         f"{shown_path(out)} was not changed [JZ902]") from None
-    if model is not None:
-        output = dict(stamp.output) if stamp is not None else {}
-        written = write_changes(out, built.files, model.written, output)
+                         RenderInWorkers(templates, compiled, cache), staged.put if staged is not None else None)
+        if staged is not None:
+            for relative, data in built.files.items():
+                if data is not None:
+                    staged.put(relative, data)
+            staged.commit()
+    except BaseException as exc:
+        if staged is not None:
+            staged.discard()
+        if isinstance(exc, TemplateProblem):
+            raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+                             f"{shown_path(out)} was not changed [JZ902]") from None
+        raise
+    if staged is not None:
+        written, output = staged.digests, scan_tree(out, with_folders=True)
     else:
-        write_site(out, built.files)  # type: ignore[arg-type] - a build without a previous one has every file's bytes
-        written = {relative: digest_bytes(data) for relative, data in built.files.items() if data is not None}
-        output = scan_tree(out, with_folders=True)
+        output = dict(stamp.output) if stamp is not None else {}
+        written = write_changes(out, built.files, model.written if model is not None else {}, output)
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
         {c.path: c for c in result.checked},

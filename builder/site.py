@@ -131,14 +131,16 @@ def render_here(whole: Callable[[Entry], Entry] | None = None) -> RoleRenderer:
 def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[Entry], links: SiteLinks,
              previous: Built | None = None, changed: Collection[str] = (),
              dates: Mapping[str, date] | None = None, env: Environment | None = None,
-             renderer: RoleRenderer | None = None) -> Built:
+             renderer: RoleRenderer | None = None, sink: Callable[[str, bytes], None] | None = None) -> Built:
     """Every file of the site, as bytes by site path.
 
     With `previous` (the last build with the same templates, methodology and settings), a role
     page is reused when its report is not in `changed` and nothing else it shows (links,
     backlinks, cited scores, date) differs, and the listing pages and downloads are reused
     when no role's row, exported numbers or citations changed: the result equals a full render.
-    `entries` may be summaries (`Entry.summary`) when `renderer` renders from the whole entries."""
+    `entries` may be summaries (`Entry.summary`) when `renderer` renders from the whole entries.
+    With `sink`, each role page's files are handed to it as soon as they are rendered and kept
+    as None (written), so a large site is never held in memory whole."""
     env = env or environment(config.root / config.templates_dir)
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
@@ -160,6 +162,11 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
             pages.reuse(row.path, row.updated)
         rendered = (renderer or render_here())([entry for entry, _ in todo], pages, links, m, dates)
         for (entry, context), files in zip(todo, rendered, strict=True):
+            if sink is not None:
+                for path, data in files.items():
+                    if data is not None:
+                        sink(path, data)
+                files = dict.fromkeys(files)
             role_pages[entry.report.meta.slug] = RolePage(context, files)
 
     key = listings_key(rows, entries, links)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -70,8 +70,15 @@ class RenderInWorkers:
         if len(entries) >= PARALLEL_FROM and workers > 1:
             job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache)
             try:
-                with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,)) as pool:
-                    return list(pool.map(_render, shown, chunksize=8))
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,))
             except (OSError, RuntimeError):
-                pass  # no processes to be had here: render in this one
-        return [role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown]
+                pool = None  # no processes to be had here: render in this one
+            if pool is not None:
+                return self._gathered(pool, shown)
+        return (role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown)
+
+    @staticmethod
+    def _gathered(pool: ProcessPoolExecutor, shown: list[str]) -> Iterator[dict[str, FileData]]:
+        """Pages in order as the workers finish them: each can be written and dropped before the last is done."""
+        with pool:
+            yield from pool.map(_render, shown, chunksize=8)
