@@ -36,7 +36,7 @@ class Entry:
         numbers listings and downloads show. Small enough to keep for every report between builds; its
         own page still needs the whole entry."""
         r = self.report
-        light = Report(r.path, r.meta, Document([], [], r.document.body_line), {}, Inputs(), [], [], r.citations, [],
+        light = Report(r.path, r.meta, Document([], "", r.document.body_line), {}, Inputs(), [], [], r.citations, [],
                        r.mentions, None, [], r.links)
         card = Scorecard({key: Value(value.exact) for key, value in self.card.values.items() if key in SHARED_NUMBERS})
         return Entry(light, card)

@@ -104,8 +104,20 @@ class Section:
 @dataclass
 class Document:
     sections: list[Section]  # the first, level 0, holds anything before the first heading
-    tokens: list[Token]
+    body: str  # the Markdown after the frontmatter
     body_line: int
+    parsed: list[Token] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> list[Token]:
+        """markdown-it's tokens for the body: parsed once, and parsed again after unpickling rather
+        than stored (they are most of an analysis's size, and re-parsing is as fast as reading them)."""
+        if self.parsed is None:
+            self.parsed = markdown_parser().parse(self.body)
+        return self.parsed
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "parsed": None}
 
     def section(self, title: str) -> Section | None:
         wanted = normalise_title(title)
@@ -190,4 +202,4 @@ def parse_document(body: str, body_line: int = 1) -> Document:
             text = "\n".join(lines[token.map[0]:token.map[1]]).rstrip()
             sections[-1].blocks.append(TextBlock("paragraph", text, first + token.map[0]))
         index += 1
-    return Document(sections, tokens, body_line)
+    return Document(sections, body, body_line, tokens)
