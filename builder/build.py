@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import pickle
 import sys
 import time
 from pathlib import Path, PurePosixPath
@@ -286,7 +287,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
             check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
     cache.forget_record(out, "stamp")  # until this build is whole on disk, the next one starts from scratch
     stale = {shown_path(config.content_path / relative) for relative in changed}
-    known = {shown: c for shown, c in model.checked.items() if shown not in stale} if model is not None else {}
+    kept = {shown: blob for shown, blob in model.checked.items() if shown not in stale} if model is not None else {}
+    known = {shown: pickle.loads(blob) for shown, blob in kept.items()}
     result, wanted = run_check(config, methodology, [], cache, known, summaries=True)
     printed = format_diagnostics(result.diagnostics, "text", len(wanted))
     print(printed)
@@ -330,7 +332,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         written = write_changes(out, built.files, model.written if model is not None else {}, output)
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
-        {c.path: c for c in result.checked},
+        {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)
+         for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
         (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
     cache.save_record(out, "stamp", Stamp(settings, sources, output, printed, scanned_ns))

@@ -26,11 +26,6 @@ import stat as statmode
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from builder.check import Checked
-
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
 
 # (size, modification time in ns, digest of the bytes)
@@ -48,7 +43,8 @@ class Stamp:
 
 @dataclass
 class SiteModel:
-    checked: dict[str, Checked]  # every report's summary (`Checked.summary`), by shown path
+    checked: dict[str, bytes]  # every report's summary (`Checked.summary`), pickled on its own, by shown path:
+    # a rebuild unpickles them all but pickles again only the reports it analysed
     role_pages: dict[str, tuple[str, tuple[str, ...]]]  # slug -> (what the page shows besides its report, files)
     listings: tuple[str, tuple[str, ...]]  # (what the listing pages show, their files)
     dates: dict[Path, date]  # from git, for the commit in the settings
