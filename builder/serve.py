@@ -355,18 +355,26 @@ class Watcher:
                     watcher.poke()
 
         self.observer = Observer()
+        self._handler = OnChange()
         root = self.config.root
-        folders = {self.config.content_path.resolve(): True, (root / self.config.templates_dir).resolve(): True}
+        self._folders = {self.config.content_path.resolve(): True, (root / self.config.templates_dir).resolve(): True}
         config_folder = [self.config.config_path.parent] if self.config.config_path else []
         for single in (root, self.config.methodology_path.parent, *config_folder):
-            folders.setdefault(single.resolve(), False)  # the config and methodology files live here
-        for folder, recursive in folders.items():
-            if folder.is_dir():
-                self.observer.schedule(OnChange(), str(folder), recursive=recursive)
+            self._folders.setdefault(single.resolve(), False)  # the config and methodology files live here
+        self._watched: set[Path] = set()
+        self._watch_new_folders()
         self.observer.daemon = True
         self.observer.start()
         self.thread = threading.Thread(target=self._run, name="jobzone-rebuild", daemon=True)
         self.thread.start()
+
+    def _watch_new_folders(self) -> None:
+        """Watch each folder jobzone reads as soon as it exists: a `templates/` made while serving
+        is seen by its parent's watch, and from then on watched itself."""
+        for folder, recursive in self._folders.items():
+            if folder not in self._watched and folder.is_dir():
+                self.observer.schedule(self._handler, str(folder), recursive=recursive)
+                self._watched.add(folder)
 
     def _run(self) -> None:
         collect_due: float | None = None
@@ -386,6 +394,7 @@ class Watcher:
                     break
                 time.sleep(QUIET_SECONDS / 3)
             self._wake.clear()
+            self._watch_new_folders()
             rebuild(self.state, self.events)
             collect_due = time.monotonic() + 2.0
 

@@ -194,6 +194,18 @@ def test_templates_and_methodology_changes_are_picked_up(server: Server, project
     server.until("/methodology/", lambda s, b: "Safe harbour for now." in b)
 
 
+def test_a_broken_template_is_located_and_the_last_good_site_served(server: Server, project: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates/404.html").write_text('{% extends "base.html" %}{% block content %}{{ nowhere.at_all }}'
+                                                '{% endblock %}', encoding="utf-8")
+    server.wait_for_output(r"templates/404\.html:1: template error: .*nowhere.*\[JZ902\]")
+    status, body = server.get("/roles/nlp-engineer/")
+    assert status == 200 and "NLP Engineer" in body and server.process.poll() is None
+    (project / "templates/404.html").write_text('{% extends "base.html" %}{% block content %}<h1>Found again</h1>'
+                                                '{% endblock %}', encoding="utf-8")
+    server.until("/nowhere/", lambda s, b: "Found again" in b)  # templates/ did not exist when serving began
+
+
 def test_ctrl_c_stops_cleanly(project: Path) -> None:
     running = Server(project)
     assert running.stop() == 0
