@@ -74,6 +74,7 @@ class Cache:
     def __init__(self, root: Path, salt: str) -> None:
         self.folder = root / CACHE_DIR
         self.salt = f"{code_fingerprint()}\0{salt}"
+        self.verdicts = Memo(self, "verdicts")
 
     def clear(self) -> None:
         import shutil
@@ -142,6 +143,31 @@ class Cache:
 
     def forget_record(self, out: Path, kind: str) -> None:
         self._record_path(out, kind).unlink(missing_ok=True)
+
+
+class Memo:
+    """Results of a pure function kept in the cache, one small file each, keyed by a digest of the
+    argument and of jobzone's code (so a new version never reads an old verdict)."""
+
+    def __init__(self, cache: Cache, kind: str) -> None:
+        self.cache, self.kind = cache, kind
+
+    def _path(self, key: str) -> Path:
+        name = self.cache.key(key.encode("utf-8"), self.kind)
+        return self.cache.folder / self.kind / name[:2] / f"{name}.pickle"
+
+    def get(self, key: str) -> Any | None:
+        try:
+            with self._path(key).open("rb") as stream:
+                return pickle.load(stream)
+        except Exception:  # noqa: BLE001 - absent or damaged: not known
+            return None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        try:
+            _write_atomically(self._path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass  # a cache that cannot be written only costs time
 
 
 def scan_tree(folder: Path, with_folders: bool = False) -> dict[str, tuple[int, int]]:

@@ -17,6 +17,7 @@ from builder.corpus import Entry, RoleIndex, verify_corpus
 from builder.diagnostics import Diagnostic, Location, error
 from builder.links import markdown_links
 from builder.meta import read_meta
+from builder.schema import Verdicts
 from builder.methodology import Methodology
 from builder.parse import parse_report
 from builder.score import score_report
@@ -54,15 +55,16 @@ class CheckResult:
         return sum(not d.is_error for d in self.diagnostics)
 
 
-def analyse(data: bytes, path: str, m: Methodology) -> Checked:
-    """One report from bytes to a scored entry and its own diagnostics."""
+def analyse(data: bytes, path: str, m: Methodology, verdicts: Verdicts | None = None) -> Checked:
+    """One report from bytes to a scored entry and its own diagnostics (`verdicts`: frontmatter
+    validations already made, see `schema.validate_frontmatter`)."""
     text, problems = decode(data, path)
     if text is None:
         return Checked(path, None, problems)
     source, problems = split_frontmatter(text, path)
     if source is None:
         return Checked(path, None, problems)
-    meta, problems = read_meta(source)
+    meta, problems = read_meta(source, verdicts)
     if meta is None:
         return Checked(path, None, problems)
     report = parse_report(source, meta, m)
@@ -85,7 +87,7 @@ def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None =
     if isinstance(hit, Checked) and hit.path == shown:
         return hit
     try:
-        result = analyse(data, shown, m)
+        result = analyse(data, shown, m, cache.verdicts if cache is not None else None)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
         return Checked(shown, None, [error("JZ000", f"internal error while checking: {type(exc).__name__}: {exc}",
                                            Location(shown))])

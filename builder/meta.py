@@ -10,20 +10,21 @@ from typing import Any
 from builder.diagnostics import Diagnostic, Location, error
 from builder.model import Meta, Override
 from builder.numbers import Stated
-from builder.schema import field_names, slug_pattern, validate_frontmatter
+from builder.schema import Verdicts, field_names, slug_pattern, validate_frontmatter
 from builder.source import SourceText
 
 SLUG_RE = slug_pattern()  # the schema's slug rule, for callers that make slugs (benchmarks/generate.py)
 
-def read_meta(source: SourceText) -> tuple[Meta | None, list[Diagnostic]]:
+def read_meta(source: SourceText, verdicts: Verdicts | None = None) -> tuple[Meta | None, list[Diagnostic]]:
     """Validate against the frontmatter schema (the one source of the field rules), then build `Meta`.
 
     Each schema problem is located at its key's line; unknown fields are kept as `extra` for templates.
+    `verdicts` remembers validations already made (see `schema.validate_frontmatter`).
     """
     def at(key: str) -> Location:
         return Location(source.path, source.meta_lines.get(key, 1), 1)
 
-    problems = [error(p.code, p.message, at(p.key)) for p in validate_frontmatter(source.meta)]
+    problems = [error(p.code, p.message, at(p.key)) for p in validate_frontmatter(source.meta, verdicts)]
     stem = PurePath(source.path).stem
     if source.meta.get("slug") is None and not SLUG_RE.fullmatch(stem):
         problems.append(error("JZ103", f"file name {stem!r} is not a valid slug: rename the file or set 'slug:' "

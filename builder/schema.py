@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 SCHEMA_FILE = "data/frontmatter.schema.json"
 DEFAULT_CODE = "JZ102"
@@ -161,9 +161,28 @@ def _code(key: str) -> str:
     return str(_field_schema(key).get("x-jobzone-code", DEFAULT_CODE))
 
 
-def validate_frontmatter(meta: dict[str, Any]) -> list[FieldProblem]:
+class Verdicts(Protocol):
+    """Verdicts already reached, by the frontmatter as JSON text (a dict will do): validation is a pure
+    function of it, so a cache may remember verdicts across runs and spare a run importing jsonschema."""
+
+    def get(self, key: str) -> tuple[FieldProblem, ...] | None: ...
+
+    def __setitem__(self, key: str, value: tuple[FieldProblem, ...]) -> None: ...
+
+
+def validate_frontmatter(meta: dict[str, Any], verdicts: Verdicts | None = None) -> list[FieldProblem]:
     """Every field that breaks the schema, once per field path (a field breaking two rules, such as an
     empty title's minLength and pattern, is one problem), in the frontmatter's key order."""
+    if verdicts is None:
+        return _validate(meta)
+    key = json.dumps(as_json(meta), ensure_ascii=False, default=repr)
+    known = verdicts.get(key)
+    if known is None:
+        known = verdicts[key] = tuple(_validate(meta))
+    return list(known)
+
+
+def _validate(meta: dict[str, Any]) -> list[FieldProblem]:
     seen: set[str] = set()
     problems: list[FieldProblem] = []
     for error in _validator().iter_errors(as_json(meta)):

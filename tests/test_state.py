@@ -143,3 +143,25 @@ def test_a_cached_analysis_is_stored_without_tokens_and_parses_them_again() -> N
     assert again.entry.report.document.parsed is None  # not stored
     assert [(t.type, t.map, t.content) for t in again.entry.report.document.tokens] == \
         [(t.type, t.map, t.content) for t in tokens]
+
+
+def test_frontmatter_verdicts_are_remembered_and_change_nothing(tmp_path: Path) -> None:
+    from builder.cache import Cache
+    from builder.schema import FieldProblem, validate_frontmatter
+
+    bad = {"title": "", "slug": "Bad Slug", "aliases": [1]}
+    memo: dict[str, tuple[FieldProblem, ...]] = {}
+    first = validate_frontmatter(bad, memo)
+    assert first == validate_frontmatter(bad) and len(first) == 3 and len(memo) == 1
+    memo[next(iter(memo))] = (FieldProblem("title", "title", "JZ999", "remembered"),)
+    assert [p.code for p in validate_frontmatter(bad, memo)] == ["JZ999"]  # taken from the memo, not recomputed
+    assert validate_frontmatter({**bad, "title": "Fine"}, memo) != [FieldProblem("title", "title", "JZ999", "remembered")]
+
+    kept = Cache(tmp_path, "m").verdicts
+    assert kept.get("x") is None
+    kept["x"] = tuple(first)
+    assert Cache(tmp_path, "m").verdicts.get("x") == tuple(first)  # across runs
+    assert Cache(tmp_path, "other methodology").verdicts.get("x") is None
+    for path in (tmp_path / ".jobzone-cache" / "verdicts").rglob("*.pickle"):
+        path.write_bytes(b"damaged")
+    assert Cache(tmp_path, "m").verdicts.get("x") is None  # a damaged verdict is no verdict
