@@ -68,6 +68,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _read_pickle(path: Path) -> Any | None:
+    """What `_write_pickle` stored at `path`; None when it is absent or cannot be read back."""
+    try:
+        with path.open("rb") as stream:
+            return pickle.load(stream)
+    except Exception:  # noqa: BLE001 - a damaged entry is only a miss
+        return None
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    try:
+        _write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass  # a cache that cannot be written only costs time
+
+
 class Cache:
     """One project's cache folder; every method copes with it being absent, corrupt or read-only."""
 
@@ -106,21 +122,10 @@ class Cache:
         return self.folder / "analysis" / key[:2] / f"{key}.pickle"
 
     def load(self, key: str) -> Any | None:
-        path = self._analysis_path(key)
-        try:
-            with path.open("rb") as stream:
-                return pickle.load(stream)
-        except FileNotFoundError:
-            return None
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, and is dropped
-            path.unlink(missing_ok=True)
-            return None
+        return _read_pickle(self._analysis_path(key))
 
     def store(self, key: str, value: Any) -> None:
-        try:
-            _write_atomically(self._analysis_path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass  # a cache that cannot be written only costs time
+        _write_pickle(self._analysis_path(key), value)
 
     # -- what the last build of each output folder left (see builder.state) -------------------------
     def _record_path(self, out: Path, kind: str) -> Path:
@@ -128,18 +133,11 @@ class Cache:
         return self.folder / "builds" / f"{name}.{kind}.pickle"
 
     def record(self, out: Path, kind: str) -> Any | None:
-        """The `kind` record of the last build into `out`, or None when absent or unreadable."""
-        try:
-            with self._record_path(out, kind).open("rb") as stream:
-                return pickle.load(stream)
-        except Exception:  # noqa: BLE001 - a damaged record only means a full build
-            return None
+        """The `kind` record of the last build into `out`, or None when absent or unreadable (a full build)."""
+        return _read_pickle(self._record_path(out, kind))
 
     def save_record(self, out: Path, kind: str, value: Any) -> None:
-        try:
-            _write_atomically(self._record_path(out, kind), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass
+        _write_pickle(self._record_path(out, kind), value)
 
     def forget_record(self, out: Path, kind: str) -> None:
         self._record_path(out, kind).unlink(missing_ok=True)
@@ -157,17 +155,10 @@ class Memo:
         return self.cache.folder / self.kind / name[:2] / f"{name}.pickle"
 
     def get(self, key: str) -> Any | None:
-        try:
-            with self._path(key).open("rb") as stream:
-                return pickle.load(stream)
-        except Exception:  # noqa: BLE001 - absent or damaged: not known
-            return None
+        return _read_pickle(self._path(key))
 
     def __setitem__(self, key: str, value: Any) -> None:
-        try:
-            _write_atomically(self._path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, RecursionError):
-            pass  # a cache that cannot be written only costs time
+        _write_pickle(self._path(key), value)
 
 
 def scan_tree(folder: Path, with_folders: bool = False) -> dict[str, tuple[int, int]]:
