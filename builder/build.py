@@ -16,13 +16,19 @@ import pickle
 import sys
 import time
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest, unchanged_tree
 from builder.config import SiteConfig
-from builder.gitdates import git_head
+from builder.gitdates import git_head, last_commit_dates
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
                              load_site_methodology, open_cache, run_check, shown_path)
 from builder.state import SiteModel, Stamp, digest_bytes, file_stats, refresh_sources
+
+if TYPE_CHECKING:
+    from builder.check import CheckResult
+    from builder.methodology import Methodology
+    from builder.site import Built
 
 
 
@@ -265,6 +271,46 @@ def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:
     return stamp
 
 
+def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
+                      result: CheckResult, model: SiteModel | None, analysed: set[str], dates_by_path: dict,
+                      output: dict[str, tuple[int, int]]) -> tuple[Built, dict[str, str], dict[str, tuple[int, int]]]:
+    """Link and render the checked site and write it: in full into a staged folder swapped in at the
+    end (no `model`), or in place, only what changed since the build `model` records. Returns the
+    site, the digest of every file written and the output folder's files and folders as left."""
+    from builder.links import link_site
+    from builder.render import SiteInfo, TemplateProblem, environment
+    from builder.site import assemble, git_dates, kept_site
+    from builder.workers import RenderInWorkers
+
+    entries = result.entries
+    links = link_site(entries, result.index)
+    templates, compiled = config.root / config.templates_dir, cache.folder / "templates"
+    previous = kept_site(model.role_pages, model.listings) if model is not None else None
+    changed = {c.entry.report.meta.slug for c in result.checked if c.path in analysed and c.entry is not None}
+    staged = StagedSite(out) if model is None else None  # a full build: pages go to disk as they come
+    try:
+        built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
+                         previous, changed, git_dates(config, entries, dates_by_path),
+                         environment(templates, compiled), RenderInWorkers(templates, compiled, cache),
+                         staged.put if staged is not None else None)
+        if staged is not None:
+            for relative, data in built.files.items():
+                if data is not None:
+                    staged.put(relative, data)
+            staged.commit()
+    except BaseException as exc:
+        if staged is not None:
+            staged.discard()
+        if isinstance(exc, TemplateProblem):
+            raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+                             f"{shown_path(out)} was not changed [JZ902]") from None
+        raise
+    if staged is not None:
+        return built, staged.digests, scan_tree(out, with_folders=True)
+    output = dict(output)
+    return built, write_changes(out, built.files, model.written if model is not None else {}, output), output
+
+
 def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: str, stamp: Stamp | None) -> int:
     """Build in full, or, when the last build of `out` left its record and its files as they were,
     only what changed since: the same site either way (tested)."""
@@ -295,41 +341,10 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     if result.index is None or result.errors:
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
-    from builder.gitdates import last_commit_dates
-    from builder.links import link_site
-    from builder.render import SiteInfo, TemplateProblem, environment
-    from builder.site import assemble, git_dates, kept_site
-    from builder.workers import RenderInWorkers
-
-    entries = result.entries
     dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)
-    links = link_site(entries, result.index)
-    templates, compiled = config.root / config.templates_dir, cache.folder / "templates"
-    env = environment(templates, compiled)
-    previous = kept_site(model.role_pages, model.listings) if model is not None else None
-    changed_slugs = {c.entry.report.meta.slug for c in result.checked if c.path not in known and c.entry is not None}
-    staged = StagedSite(out) if model is None else None  # a full build: pages go to disk as they come
-    try:
-        built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
-                         previous, changed_slugs, git_dates(config, entries, dates_by_path), env,
-                         RenderInWorkers(templates, compiled, cache), staged.put if staged is not None else None)
-        if staged is not None:
-            for relative, data in built.files.items():
-                if data is not None:
-                    staged.put(relative, data)
-            staged.commit()
-    except BaseException as exc:
-        if staged is not None:
-            staged.discard()
-        if isinstance(exc, TemplateProblem):
-            raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
-                             f"{shown_path(out)} was not changed [JZ902]") from None
-        raise
-    if staged is not None:
-        written, output = staged.digests, scan_tree(out, with_folders=True)
-    else:
-        output = dict(stamp.output) if stamp is not None else {}
-        written = write_changes(out, built.files, model.written if model is not None else {}, output)
+    built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, model,
+                                               {c.path for c in result.checked if c.path not in known}, dates_by_path,
+                                               stamp.output if stamp is not None else {})
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
         {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)
