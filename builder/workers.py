@@ -22,6 +22,7 @@ from builder.check import whole_entry
 from builder.corpus import Entry
 from builder.links import SiteLinks
 from builder.methodology import Methodology
+from builder.progress import progress
 from builder.render import Pages, SiteInfo, ZoneView, environment
 from builder.site import FileData, role_page_files
 
@@ -67,18 +68,30 @@ class RenderInWorkers:
                  dates: Mapping[str, date]) -> Iterable[dict[str, FileData]]:
         workers = min(os.cpu_count() or 1, 8)
         shown = [entry.report.path for entry in entries]
+        pool = None
         if len(entries) >= PARALLEL_FROM and workers > 1:
             job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache)
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,))
             except (OSError, RuntimeError):
                 pool = None  # no processes to be had here: render in this one
-            if pool is not None:
-                return self._gathered(pool, shown)
-        return (role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown)
+        if pool is None:
+            rendered: Iterable[dict[str, FileData]] = (
+                role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown)
+        else:
+            rendered = pool.map(_render, shown, chunksize=8)
+        return self._gathered(pool, rendered, len(shown))
 
     @staticmethod
-    def _gathered(pool: ProcessPoolExecutor, shown: list[str]) -> Iterator[dict[str, FileData]]:
-        """Pages in order as the workers finish them: each can be written and dropped before the last is done."""
-        with pool:
-            yield from pool.map(_render, shown, chunksize=8)
+    def _gathered(pool: ProcessPoolExecutor | None, rendered: Iterable[dict[str, FileData]],
+                  total: int) -> Iterator[dict[str, FileData]]:
+        """Pages in order as they are finished (each can be written and dropped before the last is
+        done), with a progress bar on an interactive terminal."""
+        with progress("Rendering", total) as advance:
+            try:
+                for files in rendered:
+                    advance()
+                    yield files
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
