@@ -248,14 +248,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = load_site_config(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
-    cache = open_cache(config, None, args.clean)  # for the records; the methodology is read once it is needed
+    cache = open_cache(config, None)  # for the records; the methodology is read once it is needed
     settings = settings_digest(config, out, base_url)
-    last = _last_build(cache, out, settings)  # looked at before anything is written, the lock file included
+    last = None if args.clean else _last_build(cache, out, settings)  # looked at before anything is written
     if last is None:
         check_contents(out)
     with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
                                   flush=True)):
-        if last is not None and cache.record(out, "stamp") != last:
+        if args.clean:
+            cache.clear()  # under the lock, and keeping it: a build still running is never pulled from under
+        elif last is not None and cache.record(out, "stamp") != last:
             last = _last_build(cache, out, settings)  # another build finished while this one waited
             if last is None:
                 check_contents(out)
@@ -315,7 +317,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     """Build in full, or, when the last build of `out` left its record and its files as they were,
     only what changed since: the same site either way (tested)."""
     scanned_ns = time.time_ns()
-    stats = scan_tree(config.content_path) if config.content_path.is_dir() else {}
+    stats = scan_tree(config.content_path, follow_links=True) if config.content_path.is_dir() else {}
     sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
                                        stamp.scanned_ns if stamp else 0)
     if stamp is not None and not changed:
@@ -342,9 +344,16 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
     dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)
-    built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, model,
-                                               {c.path for c in result.checked if c.path not in known}, dates_by_path,
-                                               stamp.output if stamp is not None else {})
+    analysed = {c.path for c in result.checked if c.path not in known}
+    try:
+        built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, model,
+                                                   analysed, dates_by_path, stamp.output if stamp is not None else {})
+    except OSError:
+        if model is None:
+            raise
+        # The site could not be updated in place (a file became a folder, or the reverse): build it whole.
+        built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, None,
+                                                   analysed, dates_by_path, {})
     assert built.listings is not None
     cache.save_record(out, "model", SiteModel(
         {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)

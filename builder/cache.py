@@ -42,14 +42,29 @@ def _ignore_in_git(folder: Path) -> None:
             pass
 
 
+# The libraries whose behaviour shapes an analysis or a page: a different version of any of them
+# may parse, escape or render differently, so it must miss the cache like a new jobzone would.
+_LIBRARIES = ("markdown_it", "mdurl", "jinja2", "markupsafe", "yaml", "jsonschema")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """jobzone's version, cache format, Python version and the bytes of its own package files."""
+    """jobzone's version, cache format, Python version, the bytes of its own package files, and where
+    and when the libraries it renders with were installed (without importing them)."""
+    from importlib.util import find_spec
+
     digest = hashlib.blake2b(f"{__version__}\0{FORMAT}\0{sys.version}".encode(), digest_size=16)
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
         if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            origin = getattr(find_spec(name), "origin", None) or ""
+            info = os.stat(origin) if origin else None
+        except (ImportError, ValueError, OSError):
+            origin, info = "", None
+        digest.update(f"{name}\0{origin}\0{info.st_size if info else ''}\0{info.st_mtime_ns if info else ''}\0".encode())
     return digest.hexdigest()
 
 
@@ -93,27 +108,41 @@ class Cache:
         self.verdicts = Memo(self, "verdicts")
 
     def clear(self) -> None:
+        """Empty the cache; the lock file stays, so a build holding or waiting for it keeps its place."""
         import shutil
 
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not self.folder.is_dir():
+            return
+        for item in self.folder.iterdir():
+            if item.name == "build.lock":
+                continue
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
 
     @contextmanager
     def lock(self, waiting: Callable[[], None]) -> Iterator[None]:
         """One build of a project at a time: a second waits (calling `waiting` once) instead of
-        racing the first for the output folder and the cache. The lock dies with its process."""
+        racing the first for the output folder and the cache. The lock dies with its process: it is a
+        POSIX record lock, which belongs to the process and is not shared with worker processes it
+        forks (an flock would be, and live on in a worker of a killed build)."""
+        import errno
         import fcntl
 
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / "build.lock", "a+b") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
                 waiting()
-                fcntl.flock(handle, fcntl.LOCK_EX)
+                fcntl.lockf(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.lockf(handle, fcntl.LOCK_UN)
 
     def key(self, data: bytes, name: str) -> str:
         return hashlib.blake2b(f"{self.salt}\0{name}\0".encode() + data, digest_size=20).hexdigest()
@@ -161,11 +190,12 @@ class Memo:
         _write_pickle(self._path(key), value)
 
 
-def scan_tree(folder: Path, with_folders: bool = False) -> dict[str, tuple[int, int]]:
-    """Every file under `folder` (symbolic links not followed): POSIX relative path -> (size, modification
-    time in ns). One stat per file and no reads, so it is cheap enough to run on every build. With
-    `with_folders`, every folder too, as "sub/" ("" for `folder` itself): a folder's time changes
-    whenever a file is added to it, removed or renamed."""
+def scan_tree(folder: Path, with_folders: bool = False, follow_links: bool = False) -> dict[str, tuple[int, int]]:
+    """Every file under `folder` (symbolic links to folders not followed): POSIX relative path -> (size,
+    modification time in ns). One stat per file and no reads, so it is cheap enough to run on every
+    build. With `follow_links`, a link to a file is stated as the file it points to (so editing that
+    file changes the link's entry too). With `with_folders`, every folder too, as "sub/" ("" for
+    `folder` itself): a folder's time changes whenever a file is added to it, removed or renamed."""
     found: dict[str, tuple[int, int]] = {}
     pending = [str(folder)]
     base = len(str(folder)) + 1
@@ -186,7 +216,7 @@ def scan_tree(folder: Path, with_folders: bool = False) -> dict[str, tuple[int, 
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
                     else:
-                        info = entry.stat(follow_symlinks=False)
+                        info = entry.stat(follow_symlinks=follow_links)
                         found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
                 except OSError:
                     found[entry.path[base:]] = (-1, -1)
@@ -210,14 +240,25 @@ def unchanged_tree(folder: Path, seen: dict[str, tuple[int, int]]) -> bool:
 
 
 def tree_digest(folder: Path) -> str:
-    """A digest of every file under `folder`, names and bytes (for templates: few and small)."""
+    """A digest of every file under `folder`, names and bytes (for templates: few and small). Links
+    to folders are followed, as Jinja follows them when a template includes another; each real
+    folder is read once, so a link cycle ends."""
     digest = hashlib.blake2b(digest_size=16)
     if not folder.is_dir():
         return "absent"
-    for relative in sorted(scan_tree(folder)):
-        try:
-            data = (folder / relative).read_bytes()
-        except OSError:
-            data = b"\0unreadable"
-        digest.update(relative.encode() + b"\0" + data + b"\0")
+    seen: set[str] = set()
+    for here, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders.sort()
+        for name in sorted(files):
+            path = Path(here) / name
+            try:
+                data = path.read_bytes() if path.is_file() else b"\0not a file"
+            except OSError:
+                data = b"\0unreadable"
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
     return digest.hexdigest()

@@ -20,6 +20,7 @@ from builder.meta import read_meta
 from builder.schema import Verdicts
 from builder.methodology import Methodology
 from builder.parse import parse_report
+from builder.processes import die_with_parent
 from builder.score import score_report
 from builder.source import decode, split_frontmatter
 from builder.verify import verify_report
@@ -158,7 +159,8 @@ def _analyse_all(jobs: list[_Job],
         from concurrent.futures import ProcessPoolExecutor
 
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 results = list(pool.map(_analyse_in_worker, jobs, chunksize=16))
         except (OSError, RuntimeError):
             results = None  # no processes to be had here: analyse in this one

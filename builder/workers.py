@@ -22,6 +22,7 @@ from builder.check import whole_entry
 from builder.corpus import Entry
 from builder.links import SiteLinks
 from builder.methodology import Methodology
+from builder.processes import die_with_parent
 from builder.progress import progress
 from builder.render import Pages, SiteInfo, ZoneView, environment
 from builder.site import FileData, role_page_files
@@ -40,12 +41,14 @@ class _Job:
     m: Methodology
     dates: Mapping[str, date]
     cache: Cache
+    parent: int
 
 
 _JOB: list[tuple[_Job, Pages]] = []
 
 
 def _start(job: _Job) -> None:
+    die_with_parent(job.parent)
     gc.freeze()  # what the parent built is never garbage here; collect only what this worker makes
     gc.enable()
     _JOB.append((job, Pages(environment(job.templates, job.compiled), job.site, job.zones)))
@@ -70,7 +73,7 @@ class RenderInWorkers:
         shown = [entry.report.path for entry in entries]
         pool = None
         if len(entries) >= PARALLEL_FROM and workers > 1:
-            job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache)
+            job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache, os.getpid())
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,))
             except (OSError, RuntimeError):
