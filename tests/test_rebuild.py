@@ -680,3 +680,92 @@ def test_commits_and_uncommitted_edits(run: Run, tmp_path: Path) -> None:
     rebuilt(run, project)  # a new commit: new dates
     assert "2025-05-06" in page.read_text(encoding="utf-8")
     assert_as_clean_build(run, project)
+
+
+# --- found in review: links, file/folder swaps, libraries, a killed build --------------------------
+
+def test_editing_the_target_of_a_linked_report_is_seen(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    hidden = project / ROLES / ".sources"
+    hidden.mkdir()
+    (project / NLP).rename(hidden / "nlp-engineer.md")
+    (project / NLP).symlink_to(Path(".sources") / "nlp-engineer.md")
+    old = time.time_ns() - 10 * RACY_NS  # outside the racy window: only the stat can tell
+    os.utime(hidden / "nlp-engineer.md", ns=(old, old))
+    built(run, project)
+    edit(project, hidden / "nlp-engineer.md", "Timeline: 2-4 years.", "Timeline (linked): 2-4 years.")
+    rebuilt(run, project)
+    assert "Timeline (linked)" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+    edit(project, hidden / "nlp-engineer.md", "title: NLP Engineer", "title: [broken")
+    proc = build(run, project)
+    assert proc.returncode == 1 and "build stopped" in proc.stderr
+
+
+@pytest.mark.parametrize("swap", ["file-to-folder", "folder-to-file"])
+def test_an_asset_that_becomes_a_folder_or_a_file(run: Run, tmp_path: Path, swap: str) -> None:
+    project = copy_fixture(tmp_path)
+    roles = project / ROLES
+    as_file, as_folder = "![fig](fig)", "![fig](fig/a.png)"
+    first, second = (as_file, as_folder) if swap == "file-to-folder" else (as_folder, as_file)
+    edit(project, NLP, "Timeline: 2-4 years.", f"Timeline: 2-4 years.\n\n{first}")
+    (roles / "fig").mkdir() if first == as_folder else (roles / "fig").write_bytes(b"\x89PNG one")
+    if first == as_folder:
+        (roles / "fig/a.png").write_bytes(b"\x89PNG two")
+    built(run, project)
+    edit(project, NLP, first, second)
+    shutil.rmtree(roles / "fig") if first == as_folder else (roles / "fig").unlink()
+    if second == as_folder:
+        (roles / "fig").mkdir()
+        (roles / "fig/a.png").write_bytes(b"\x89PNG two")
+    else:
+        (roles / "fig").write_bytes(b"\x89PNG one")
+    rebuilt(run, project)
+    assert_as_clean_build(run, project)
+
+
+def test_a_build_killed_while_its_workers_render_does_not_block_the_next(run: Run, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    generate(230, project / ROLES, seed=8)  # enough pages to render in worker processes
+    built(run, project)
+    import signal
+    import sys
+
+    victim = subprocess.Popen([sys.executable, "-m", "builder", "build", "--base-url", "https://example.org/"],
+                              cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "CI": "true"})
+    deadline = time.monotonic() + 60
+    workers: list[str] = []
+    while time.monotonic() < deadline and len(workers) < 2 and victim.poll() is None:
+        try:
+            workers = open(f"/proc/{victim.pid}/task/{victim.pid}/children").read().split()
+        except OSError:
+            break
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=60)
+    started = time.monotonic()
+    proc = build(run, project)  # would wait for ever on a lock held by orphaned workers
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "waiting for another build" not in proc.stderr and time.monotonic() - started < 120
+    time.sleep(0.5)
+    alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}") and
+             "Z" not in next((line for line in open(f"/proc/{pid}/status") if line.startswith("State")), "Z")]
+    assert alive == []  # the workers ended with the build that started them
+
+
+def test_templates_reached_through_a_linked_folder_are_tracked(run: Run, tmp_path: Path, repo_root: Path) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "shared").mkdir()
+    (project / "shared/footer.html").write_text("<p>footer one</p>\n", encoding="utf-8")
+    (project / "templates").mkdir()
+    (project / "templates/parts").symlink_to(Path("..") / "shared")
+    base = (repo_root / "builder/templates/base.html").read_text(encoding="utf-8")
+    assert base.count("</body>") == 1
+    (project / "templates/base.html").write_text(base.replace("</body>", '{% include "parts/footer.html" %}</body>'),
+                                                 encoding="utf-8")
+    built(run, project)
+    (project / "shared/footer.html").write_text("<p>footer two</p>\n", encoding="utf-8")
+    rebuilt(run, project)
+    assert "footer two" in (project / "site/index.html").read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)

@@ -165,3 +165,20 @@ def test_frontmatter_verdicts_are_remembered_and_change_nothing(tmp_path: Path) 
     for path in (tmp_path / ".jobzone-cache" / "verdicts").rglob("*.pickle"):
         path.write_bytes(b"damaged")
     assert Cache(tmp_path, "m").verdicts.get("x") is None  # a damaged verdict is no verdict
+
+
+def test_a_library_upgrade_changes_the_fingerprint(tmp_path: Path, monkeypatch) -> None:
+    """A new Jinja2 or markdown-it may render differently: it must miss the cache like a new jobzone."""
+    import importlib.util
+    import types
+
+    from builder import cache as cache_module
+
+    before = cache_module.code_fingerprint.__wrapped__()
+    assert cache_module.code_fingerprint.__wrapped__() == before
+    installed = tmp_path / "__init__.py"
+    installed.write_text("", encoding="utf-8")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: types.SimpleNamespace(origin=str(installed))
+                        if name == "jinja2" else real(name, *rest))
+    assert cache_module.code_fingerprint.__wrapped__() != before
