@@ -320,7 +320,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     stats = scan_tree(config.content_path, follow_links=True) if config.content_path.is_dir() else {}
     sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
                                        stamp.scanned_ns if stamp else 0)
-    if stamp is not None and not changed:
+    if stamp is not None and not changed and config.content_path.is_dir():
         if sources != stamp.sources:  # touched but not changed: remember the new times
             records.save_record(out, "stamp", Stamp(settings, sources, stamp.output, stamp.printed, scanned_ns))
         print(stamp.printed)

@@ -769,3 +769,12 @@ def test_templates_reached_through_a_linked_folder_are_tracked(run: Run, tmp_pat
     rebuilt(run, project)
     assert "footer two" in (project / "site/index.html").read_text(encoding="utf-8")
     assert_as_clean_build(run, project)
+
+
+def test_a_deleted_empty_content_folder_is_an_error_not_up_to_date(run: Run, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / ROLES).mkdir(parents=True)
+    built(run, project)
+    (project / ROLES).rmdir()
+    proc = build(run, project)
+    assert proc.returncode == 2 and "no content folder" in proc.stderr and "up to date" not in proc.stdout
