@@ -16,10 +16,10 @@ from typing import Any
 
 from builder.document import Table
 from builder.links import role_path
-from builder.meta import as_plain
 from builder.methodology import Methodology
 from builder.numbers import round_half_up
 from builder.render import RoleRow, RoleView
+from builder.schema import as_json
 from builder.score import Scorecard
 
 COLUMNS = ("slug", "title", "url", "score", "zone", "sublabel", "trs",
@@ -36,7 +36,7 @@ def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
-    return as_plain(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
+    return as_json(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
 
 
 def _at(value: Decimal | None, places: int) -> Decimal | None:

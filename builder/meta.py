@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
 
 from builder.diagnostics import Diagnostic, Location, error
 from builder.model import Meta, Override
@@ -69,14 +68,3 @@ def _read_override(source: SourceText, problems: list[Diagnostic], where: Locati
                               "number, e.g. 45.0", where))
         return None
     return Override(Stated(parsed, str(score), where), value["reason"].strip())
-
-
-def as_plain(value: Any) -> Any:
-    """Frontmatter values made JSON-friendly (dates as ISO text)."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): as_plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_plain(v) for v in value]
-    return value

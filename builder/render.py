@@ -10,7 +10,6 @@ escaped unless it is markup made here. Pure apart from reading templates: return
 
 from __future__ import annotations
 
-import hashlib
 import re
 import traceback
 from collections.abc import Callable, Mapping, Set as AbstractSet
@@ -32,6 +31,7 @@ from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_f
                            sublabel_path, zone_path)
 from builder.methodology import Methodology, SubLabelRule, Zone
 from builder.refs import unsafe_url
+from builder.state import digest_bytes
 from builder.steps import Step, worked_steps
 from builder.numbers import format_number
 
@@ -386,7 +386,7 @@ def role_context(row: RoleRow, links: SiteLinks) -> str:
     shown = (row, links.peers.get(row.slug, ()), tuple(sorted(names.items())),
              tuple(sorted(links.md_links.get(row.slug, {}).items())), links.backlinks.get(row.slug, ()),
              tuple(sorted(path for path in names.values() if path in unassessed)))
-    return hashlib.blake2b(repr(shown).encode("utf-8"), digest_size=16).hexdigest()
+    return digest_bytes(repr(shown).encode("utf-8"))
 
 
 def render_role(pages: Pages, view: RoleView) -> str:

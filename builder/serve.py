@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import errno
 import gc
-import hashlib
 import html
 import json
 import mimetypes
@@ -35,6 +34,7 @@ from builder.methodology import Methodology
 from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
                              shown_path, with_missing_files)
 from builder.render import TemplateProblem
+from builder.state import digest_bytes
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
     from jinja2 import Environment
@@ -154,7 +154,7 @@ class SiteState:
                 self._sources[shown] = Source(stat, "unreadable", checked)
                 changed.add(shown)
                 continue
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            digest = digest_bytes(data)
             if known is not None and known.digest == digest:
                 known.stat = stat
                 continue

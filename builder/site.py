@@ -3,7 +3,6 @@ package's static files and the files reports link to; `build` writes the result.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +18,7 @@ from builder.export import exports, role_json
 from builder.gitdates import last_commit_dates
 from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
+from builder.state import digest_bytes
 from builder.project import MARKER, MARKER_TEXT, local_files
 from builder.render import (Pages, RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt,
                             role_context, role_row, role_view, site_pages)
@@ -101,7 +101,7 @@ def listings_key(rows: Mapping[str, RoleRow], entries: list[Entry], links: SiteL
     numbers = [(e.report.meta.slug, *(e.card.number(key) for key in EXPORTED)) for e in entries]
     unassessed = sorted(links.unassessed.items())
     text = repr((sorted(rows.items()), sorted(numbers, key=lambda n: n[0]), unassessed))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return digest_bytes(text.encode("utf-8"))
 
 
 def role_page_files(pages: Pages, entry: Entry, links: SiteLinks, m: Methodology,
