@@ -15,15 +15,17 @@ import os
 import pickle
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from builder.cache import Cache, code_fingerprint, scan_tree, tree_digest, unchanged_tree
-from builder.config import SiteConfig
-from builder.gitdates import git_head, last_commit_dates
+from builder.cache import Cache, code_files, code_fingerprint, tree_digest, tree_files
+from builder.config import CONFIG_NAME, SiteConfig
+from builder.freshness import CACHE_DIR, Stamp, save_run, scan_tree, unchanged_tree, watch
+from builder.gitdates import GitHead, git_head, last_commit_dates
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
                              load_site_methodology, open_cache, run_check, shown_path)
-from builder.state import SiteModel, Stamp, digest_bytes, file_stats, refresh_sources
+from builder.state import SiteModel, digest_bytes, file_stats, refresh_sources
 
 if TYPE_CHECKING:
     from builder.check import CheckResult
@@ -227,13 +229,12 @@ def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, 
 
 
 # -- what a build depends on --------------------------------------------------------------------
-def settings_digest(config: SiteConfig, out: Path, base_url: str) -> str:
+def settings_digest(config: SiteConfig, out: Path, base_url: str, history: str) -> str:
     """Everything a build reads besides the content folder: jobzone itself, the options, the config,
-    the methodology override, the templates and the git commit (page dates come from history)."""
+    the methodology override, the templates and the git history (page dates come from it)."""
     digest = hashlib.blake2b(digest_size=16)
     parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"),
-             repr(config), tree_digest(config.root / config.templates_dir),
-             git_head(config.content_path) if config.content_path.is_dir() else ""]
+             repr(config), tree_digest(config.root / config.templates_dir), history]
     for path in (config.config_path, config.methodology_path):
         try:
             parts.append(path.read_bytes().hex() if path is not None and path.is_file() else "absent")
@@ -244,21 +245,56 @@ def settings_digest(config: SiteConfig, out: Path, base_url: str) -> str:
     return digest.hexdigest()
 
 
+def settings_files(config: SiteConfig, head: GitHead) -> list[str] | None:
+    """The files and folders the settings are read from, for `builder.freshness` to watch: jobzone's
+    code, where Python finds its libraries (an install changes the folder), the config (or where it
+    would be), the methodology override, the templates, and the files git named the commit from.
+    None when git could not say which files those are."""
+    if head.files is None:
+        return None
+    templates = config.root / config.templates_dir
+    project = f"{config.root.resolve()}{os.sep}"
+    libraries = [entry for entry in map(os.path.abspath, filter(None, sys.path))  # not the project: builds write there
+                 if os.path.isdir(entry) and not f"{os.path.realpath(entry)}{os.sep}".startswith(project)]
+    paths = [*code_files(), *libraries,
+             str(config.config_path or config.root / CONFIG_NAME), str(templates),
+             *(str(path) for path, _ in tree_files(templates)), *head.files]
+    if config.methodology_path is not None:
+        paths.append(str(config.methodology_path))
+    return [os.path.abspath(path) for path in paths]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a build was asked to do and with what, as found before anything else was read."""
+
+    digest: str  # `settings_digest`
+    watched: dict[str, tuple[int, int]] | None  # `settings_files` with their stat (None: not watchable)
+    present: dict[str, bool]  # whether each `.git` above the content exists
+    watched_ns: int  # when the stat was taken: files changed after it are not trusted by their stat
+    argv: list[str] | None  # the command line, to answer it again quickly (`builder.freshness.answer`)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    watched_ns = time.time_ns()  # before anything is read: whatever changes later counts as racy
     config = load_site_config(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
     out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
     cache = open_cache(config, None)  # for the records; the methodology is read once it is needed
-    settings = settings_digest(config, out, base_url)
-    last = None if args.clean else _last_build(cache, out, settings)  # looked at before anything is written
+    head = git_head(config.content_path) if config.content_path.is_dir() else GitHead("", (), ())
+    files = settings_files(config, head)
+    settings = Settings(settings_digest(config, out, base_url, head.identity), None if files is None else watch(files),
+                        {marker: os.path.lexists(marker) for marker in head.markers}, watched_ns,
+                        getattr(args, "argv", None))
+    last = None if args.clean else _last_build(cache, out, settings.digest)  # looked at before anything is written
     if last is None:
         check_contents(out)
     with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
                                   flush=True)):
         if args.clean:
             cache.clear()  # under the lock, and keeping it: a build still running is never pulled from under
-        elif last is not None and cache.record(out, "stamp") != last:
-            last = _last_build(cache, out, settings)  # another build finished while this one waited
+        elif last is not None and cache.stamp(out) != last:
+            last = _last_build(cache, out, settings.digest)  # another build finished while this one waited
             if last is None:
                 check_contents(out)
         return _build(config, cache, out, base_url, settings, last)
@@ -267,10 +303,23 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:
     """The record of the last build into `out`, if it had these settings and its output folder is
     exactly as it left it: no file changed, removed or added since."""
-    stamp = cache.record(out, "stamp")
-    if not isinstance(stamp, Stamp) or stamp.settings != settings or not unchanged_tree(out, stamp.output):
+    stamp = cache.stamp(out)
+    if stamp is None or stamp.settings != settings or not unchanged_tree(out, stamp.output):
         return None
     return stamp
+
+
+def _finish(cache: Cache, out: Path, settings: Settings, stamp: Stamp, content: Path) -> None:
+    """Record the build `stamp` describes, and that its command line, run again unchanged, only
+    needs to print that the site is up to date."""
+    if cache.stamp(out) != stamp:
+        cache.save_stamp(out, stamp)
+    if settings.argv is None or settings.watched is None or cache.folder.resolve() != Path.cwd().resolve() / CACHE_DIR:
+        return  # `answer` looks in the working directory's cache only
+    from builder.freshness import run_key
+
+    save_run(str(cache.folder), run_key(settings.argv, os.getcwd()), str(cache.stamp_path(out)), stamp,
+             str(content.absolute()), str(out), f"{stamp.printed}\n{shown_path(out)} is up to date\n")
 
 
 def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
@@ -313,7 +362,8 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
     return built, write_changes(out, built.files, model.written if model is not None else {}, output), output
 
 
-def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: str, stamp: Stamp | None) -> int:
+def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: Settings,
+           stamp: Stamp | None) -> int:
     """Build in full, or, when the last build of `out` left its record and its files as they were,
     only what changed since: the same site either way (tested)."""
     scanned_ns = time.time_ns()
@@ -321,8 +371,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
                                        stamp.scanned_ns if stamp else 0)
     if stamp is not None and not changed and config.content_path.is_dir():
-        if sources != stamp.sources:  # touched but not changed: remember the new times
-            records.save_record(out, "stamp", Stamp(settings, sources, stamp.output, stamp.printed, scanned_ns))
+        _finish(records, out, settings, _stamp(settings, sources, scanned_ns, stamp.output, stamp.printed),
+                config.content_path)  # the same, but with the times of files touched since
         print(stamp.printed)
         print(f"{shown_path(out)} is up to date")
         return EXIT_OK
@@ -333,7 +383,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         model = None
         if stamp is not None:
             check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
-    cache.forget_record(out, "stamp")  # until this build is whole on disk, the next one starts from scratch
+    cache.forget_stamp(out)  # until this build is whole on disk, the next one starts from scratch
     stale = {shown_path(config.content_path / relative) for relative in changed}
     kept = {shown: blob for shown, blob in model.checked.items() if shown not in stale} if model is not None else {}
     known = {shown: pickle.loads(blob) for shown, blob in kept.items()}
@@ -360,7 +410,12 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
          for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
         (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
-    cache.save_record(out, "stamp", Stamp(settings, sources, output, printed, scanned_ns))
+    _finish(cache, out, settings, _stamp(settings, sources, scanned_ns, output, printed), config.content_path)
     print(f"Built {built.pages} pages for {built.reports} report{'s' if built.reports != 1 else ''} "
           f"into {shown_path(out)}")
     return EXIT_OK
+
+
+def _stamp(settings: Settings, sources: dict, scanned_ns: int, output: dict, printed: str) -> Stamp:
+    return Stamp(settings.digest, settings.watched or {}, settings.present, settings.watched_ns, sources, scanned_ns,
+                 output, printed)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
+from builder.freshness import Stamp, watch
 
 CACHE_DIR = ".jobzone-cache"
 FORMAT = "2"
@@ -47,25 +48,41 @@ def _ignore_in_git(folder: Path) -> None:
 _LIBRARIES = ("markdown_it", "mdurl", "jinja2", "markupsafe", "yaml", "jsonschema")
 
 
+def _package_files(folder: str) -> Iterator[str]:
+    """jobzone's own folders and its source, data, template and static files."""
+    yield folder
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    yield from _package_files(entry.path)
+            elif entry.name.endswith(_CODE_SUFFIXES):
+                yield entry.path
+
+
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """jobzone's version, cache format, Python version, the bytes of its own package files, and where
-    and when the libraries it renders with were installed (without importing them)."""
+def code_files() -> tuple[str, ...]:
+    """The files that are jobzone's code: its own package, and the files the libraries it renders
+    with are imported from (found without importing them)."""
     from importlib.util import find_spec
 
-    digest = hashlib.blake2b(f"{__version__}\0{FORMAT}\0{sys.version}".encode(), digest_size=16)
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    origins = []
     for name in _LIBRARIES:
         try:
-            origin = getattr(find_spec(name), "origin", None) or ""
-            info = os.stat(origin) if origin else None
-        except (ImportError, ValueError, OSError):
-            origin, info = "", None
-        digest.update(f"{name}\0{origin}\0{info.st_size if info else ''}\0{info.st_mtime_ns if info else ''}\0".encode())
-    return digest.hexdigest()
+            origins.append(getattr(find_spec(name), "origin", None) or f"<{name} not found>")
+        except (ImportError, ValueError):
+            origins.append(f"<{name} not found>")
+    return (*_package_files(os.path.dirname(os.path.abspath(__file__))), *origins)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """jobzone's version, cache format and Python version, and the size and time of every file of
+    its code (`code_files`): any edit to jobzone, upgrade or reinstall misses the cache. Stat, not
+    bytes, as for the content (`builder.freshness`): every build pays for this."""
+    parts = [__version__, FORMAT, sys.version]
+    parts += (f"{path}\0{size}\0{mtime_ns}" for path, (size, mtime_ns) in watch(code_files()).items())
+    return hashlib.blake2b("\0\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -157,9 +174,28 @@ class Cache:
         _write_pickle(self._analysis_path(key), value)
 
     # -- what the last build of each output folder left (see builder.state) -------------------------
-    def _record_path(self, out: Path, kind: str) -> Path:
+    def _record_path(self, out: Path, kind: str, suffix: str = "pickle") -> Path:
         name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
-        return self.folder / "builds" / f"{name}.{kind}.pickle"
+        return self.folder / "builds" / f"{name}.{kind}.{suffix}"
+
+    def stamp_path(self, out: Path) -> Path:
+        return self._record_path(out, "stamp", "marshal")
+
+    def stamp(self, out: Path) -> Stamp | None:
+        """The stamp of the last build into `out`, or None when absent or unreadable (a full build)."""
+        try:
+            return Stamp.from_bytes(self.stamp_path(out).read_bytes())
+        except OSError:
+            return None
+
+    def save_stamp(self, out: Path, stamp: Stamp) -> None:
+        try:
+            _write_atomically(self.stamp_path(out), stamp.to_bytes())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def forget_stamp(self, out: Path) -> None:
+        self.stamp_path(out).unlink(missing_ok=True)
 
     def record(self, out: Path, kind: str) -> Any | None:
         """The `kind` record of the last build into `out`, or None when absent or unreadable (a full build)."""
@@ -167,9 +203,6 @@ class Cache:
 
     def save_record(self, out: Path, kind: str, value: Any) -> None:
         _write_pickle(self._record_path(out, kind), value)
-
-    def forget_record(self, out: Path, kind: str) -> None:
-        self._record_path(out, kind).unlink(missing_ok=True)
 
 
 class Memo:
@@ -190,62 +223,12 @@ class Memo:
         _write_pickle(self._path(key), value)
 
 
-def scan_tree(folder: Path, with_folders: bool = False, follow_links: bool = False) -> dict[str, tuple[int, int]]:
-    """Every file under `folder` (symbolic links to folders not followed): POSIX relative path -> (size,
-    modification time in ns). One stat per file and no reads, so it is cheap enough to run on every
-    build. With `follow_links`, a link to a file is stated as the file it points to (so editing that
-    file changes the link's entry too). With `with_folders`, every folder too, as "sub/" ("" for
-    `folder` itself): a folder's time changes whenever a file is added to it, removed or renamed."""
-    found: dict[str, tuple[int, int]] = {}
-    pending = [str(folder)]
-    base = len(str(folder)) + 1
-    while pending:
-        current = pending.pop()
-        try:
-            entries = os.scandir(current)
-            if with_folders:
-                info = os.stat(current, follow_symlinks=False)
-                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns)
-        except OSError:
-            if current != str(folder):
-                found[current[base:] + "/"] = (-1, -1)  # an unreadable folder differs from any readable one
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    else:
-                        info = entry.stat(follow_symlinks=follow_links)
-                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
-                except OSError:
-                    found[entry.path[base:]] = (-1, -1)
-    return found
-
-
-def unchanged_tree(folder: Path, seen: dict[str, tuple[int, int]]) -> bool:
-    """Whether `folder` is as `scan_tree(folder, with_folders=True)` saw it, by one stat per entry and no
-    listing: a changed file shows in its own stat, an added, removed or renamed one in its folder's."""
-    if not seen:
-        return False
-    base = f"{folder}{os.sep}"
-    for relative, before in seen.items():
-        try:
-            info = os.stat(base + relative, follow_symlinks=False)
-        except OSError:
-            return False
-        if (info.st_size, info.st_mtime_ns) != before:
-            return False
-    return True
-
-
-def tree_digest(folder: Path) -> str:
-    """A digest of every file under `folder`, names and bytes (for templates: few and small). Links
-    to folders are followed, as Jinja follows them when a template includes another; each real
-    folder is read once, so a link cycle ends."""
-    digest = hashlib.blake2b(digest_size=16)
+def tree_files(folder: Path) -> Iterator[tuple[Path, bool]]:
+    """Every folder and file under `folder` (and `folder` itself), each with whether it is a folder,
+    in a stable order. Links to folders are followed, as Jinja follows them when a template includes
+    another; each real folder is read once, so a link cycle ends."""
     if not folder.is_dir():
-        return "absent"
+        return
     seen: set[str] = set()
     for here, folders, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(here)
@@ -254,11 +237,22 @@ def tree_digest(folder: Path) -> str:
             continue
         seen.add(real)
         folders.sort()
+        yield Path(here), True
         for name in sorted(files):
-            path = Path(here) / name
-            try:
-                data = path.read_bytes() if path.is_file() else b"\0not a file"
-            except OSError:
-                data = b"\0unreadable"
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
+            yield Path(here) / name, False
+
+
+def tree_digest(folder: Path) -> str:
+    """A digest of every file under `folder`, names and bytes (for templates: few and small)."""
+    if not folder.is_dir():
+        return "absent"
+    digest = hashlib.blake2b(digest_size=16)
+    for path, is_folder in tree_files(folder):
+        if is_folder:
+            continue
+        try:
+            data = path.read_bytes() if path.is_file() else b"\0not a file"
+        except OSError:
+            data = b"\0unreadable"
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data + b"\0")
     return digest.hexdigest()

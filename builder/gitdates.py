@@ -9,6 +9,7 @@ the same site.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -42,24 +43,53 @@ def last_commit_dates(folder: Path) -> dict[Path, date]:
     return dates
 
 
-def _in_git_work_tree(folder: Path) -> bool:
-    """Whether git could find a repository here, without starting git (a build with nothing to do
-    should not pay for a process): a `.git` in the folder or above it, or GIT_DIR set."""
-    if os.environ.get("GIT_DIR"):
-        return True
+def _git_markers(folder: Path) -> tuple[str, ...]:
+    """The `.git` paths in the folder and above it: one of them existing is what makes it a work tree."""
     here = folder.resolve()
-    return any((parent / ".git").exists() for parent in (here, *here.parents))
+    return tuple(str(parent / ".git") for parent in (here, *here.parents))
 
 
-def git_head(folder: Path) -> str:
-    """The commit the content is at ("" outside git): page dates come from history, so it is an input."""
-    if not _in_git_work_tree(folder):
-        return ""
+@dataclass(frozen=True)
+class GitHead:
+    """The commit the content is at, and what it was read from, so a later build can tell by a few
+    stats that it is the same (`builder.freshness`)."""
+
+    commit: str  # "" outside git, or before the first commit
+    files: tuple[str, ...] | None  # the files git read it from; None when not known (never trusted unread)
+    markers: tuple[str, ...]  # the `.git` paths whose existence decides whether there is a repository
+    shallow: str = ""  # the commits a shallow clone's history stops at: a fetch that deepens it adds dates
+
+    @property
+    def identity(self) -> str:
+        """What the dates depend on: the commit, and how much of its history is there."""
+        return f"{self.commit}\0{self.shallow}"
+
+
+def git_head(folder: Path) -> GitHead:
+    """The commit the content is at: page dates come from history, so it is an input. Git is not
+    started outside a work tree (a build with nothing to do should not pay for a process)."""
+    markers = _git_markers(folder)
+    if os.environ.get("GIT_DIR") is None and not any(os.path.lexists(marker) for marker in markers):
+        return GitHead("", (), markers)
     import subprocess
 
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=30,
-                              check=False)
+        found = subprocess.run(["git", "rev-parse", "--absolute-git-dir", "--git-common-dir", "HEAD",
+                                "--symbolic-full-name", "HEAD"], cwd=folder, capture_output=True, text=True,
+                               timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return head.stdout.strip() if head.returncode == 0 else ""
+        return GitHead("", None, markers)
+    lines = found.stdout.splitlines()
+    if found.returncode != 0 or len(lines) != 4:
+        return GitHead("", None, markers)  # not a repository after all, or no commit yet
+    git_dir, common = Path(lines[0]), folder / lines[1]
+    files = [git_dir / "HEAD", git_dir / "shallow", common / "shallow", common / "packed-refs"]
+    if lines[3].startswith("refs/"):
+        files.append(common / lines[3])
+    shallow = ""
+    for path in sorted({files[1], files[2]}):
+        try:
+            shallow += path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+    return GitHead(lines[2], tuple(os.path.abspath(path) for path in files), markers, shallow)

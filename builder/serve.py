@@ -167,7 +167,7 @@ class SiteState:
         from builder.site import git_dates
 
         assert self._config is not None
-        head = git_head(self._config.content_path) if self._config.content_path.is_dir() else ""
+        head = git_head(self._config.content_path).identity if self._config.content_path.is_dir() else ""
         if head != self._git_head or self._dates is None or set(self._dates) - {e.report.meta.slug for e in entries}:
             self._git_head, self._dates = head, git_dates(self._config, entries)
         return self._dates

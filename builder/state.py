@@ -2,20 +2,16 @@
 writes only what changed.
 
 Two records per output folder, kept in the cache:
-- `Stamp`, small, read by every build: a digest of the settings (jobzone's code, the
-  options, config, methodology and templates, the git commit), the size, time and digest
-  of every file under the content folder, the size and time of every file in the output
-  folder, and what the build printed. Same settings, same sources and an output folder
-  nobody touched: there is nothing to do.
+- `Stamp` (`builder.freshness`), small, read by every build: the settings, the stat of
+  every content file and output file, and what the build printed. Same settings, same
+  sources and an output folder nobody touched: there is nothing to do.
 - `SiteModel`, read when something changed: each report's summary and own diagnostics
   (unchanged reports are neither read nor analysed again), what each role page and the
   listings were rendered from (only pages whose inputs changed are rendered), the git
   dates, and a digest of every file written (only files whose bytes changed are written).
 
-A file's size and modification time stand for its bytes, as in git and make, except for
-a file changed within `RACY_NS` before the last scan: a second write in the same clock
-tick could leave both as they were, so such a file is read whatever its stat says
-(git's "racily clean" entries).
+Content files are known by size and time, and read only when those changed or are racy
+(see `builder.freshness`).
 """
 
 from __future__ import annotations
@@ -26,19 +22,8 @@ import stat as statmode
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
 
-# (size, modification time in ns, digest of the bytes)
-SourceFile = tuple[int, int, str]
-
-
-@dataclass
-class Stamp:
-    settings: str
-    sources: dict[str, SourceFile]  # by POSIX path relative to the content folder
-    output: dict[str, tuple[int, int]]  # the output folder's files and folders as the build left them
-    printed: str  # the diagnostics the build printed, printed again when nothing changed
-    scanned_ns: int  # when the sources were looked at
+from builder.freshness import RACY_NS, SourceFile
 
 
 @dataclass

@@ -12,8 +12,8 @@ changed, a full rebuild swaps in a new folder where every file is new.
 from __future__ import annotations
 
 import itertools
+import marshal
 import os
-import pickle
 import re
 import shutil
 import subprocess
@@ -26,7 +26,7 @@ from helpers import renamed
 from test_build import SEED, build, built, copy_fixture, snapshot
 
 from benchmarks.generate import generate
-from builder.state import RACY_NS
+from builder.freshness import RACY_NS, Stamp
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 Stats = dict[str, tuple[int, int]]  # output file -> (inode, modification time in ns)
@@ -476,9 +476,11 @@ def test_racy_edit_with_same_size_and_time_is_picked_up(run: Run, tmp_path: Path
     os.utime(path, ns=(time.time_ns(), time.time_ns()))
     built(run, project)  # scans the report within RACY_NS of its last change
     info = path.stat()
-    stamps = list((project / ".jobzone-cache" / "builds").glob("*.stamp.pickle"))
+    stamps = list((project / ".jobzone-cache" / "builds").glob("*.stamp.marshal"))
     assert len(stamps) == 1
-    scanned_ns = pickle.loads(stamps[0].read_bytes()).scanned_ns
+    stamp = Stamp.from_bytes(stamps[0].read_bytes())
+    assert stamp is not None
+    scanned_ns = stamp.scanned_ns
     assert info.st_mtime_ns >= scanned_ns - RACY_NS, "the build started too long after the edit to test this"
     _same_size_edit(path)
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
@@ -508,15 +510,16 @@ def test_old_file_with_same_size_and_time_is_trusted(run: Run, tmp_path: Path) -
 # --- 8. a damaged cache ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("damaged", ["model", "stamp", "both"])
-@pytest.mark.parametrize("payload", [b"\x80\x05garbage that is no pickle", b"\x80\x04K\x07."],
-                         ids=["garbage", "not-a-record"])  # the second: a pickled 7
+@pytest.mark.parametrize("payload", [b"\x80\x05garbage that is no record", b"\x80\x04K\x07.", marshal.dumps(7),
+                                     marshal.dumps((1, "settings"))],
+                         ids=["garbage", "pickled-7", "marshalled-7", "short-tuple"])
 def test_damaged_build_records_cost_only_time(run: Run, tmp_path: Path, damaged: str, payload: bytes) -> None:
     project = copy_fixture(tmp_path)
     built(run, project)
     records = project / ".jobzone-cache" / "builds"
     kinds = ["model", "stamp"] if damaged == "both" else [damaged]
     for kind in kinds:
-        found = list(records.glob(f"*.{kind}.pickle"))
+        found = list(records.glob(f"*.{kind}.*"))
         assert len(found) == 1, found
         found[0].write_bytes(payload)
     edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")

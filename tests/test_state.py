@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from builder.build import StagedSite, write_changes
-from builder.cache import scan_tree, unchanged_tree
 from builder.check import analyse
+from builder.freshness import RACY_NS, scan_tree, unchanged_tree
 from builder.methodology import load_methodology
-from builder.state import RACY_NS, digest_bytes, refresh_sources
+from builder.state import digest_bytes, refresh_sources
 from test_build import SEED
 
 OLD = 1_600_000_000_000_000_000  # 2020, long before any scan here
@@ -174,11 +174,20 @@ def test_a_library_upgrade_changes_the_fingerprint(tmp_path: Path, monkeypatch) 
 
     from builder import cache as cache_module
 
-    before = cache_module.code_fingerprint.__wrapped__()
-    assert cache_module.code_fingerprint.__wrapped__() == before
+    def fingerprint() -> str:
+        cache_module.code_files.cache_clear()
+        return cache_module.code_fingerprint.__wrapped__()
+
+    before = fingerprint()
+    assert fingerprint() == before
     installed = tmp_path / "__init__.py"
     installed.write_text("", encoding="utf-8")
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: types.SimpleNamespace(origin=str(installed))
                         if name == "jinja2" else real(name, *rest))
-    assert cache_module.code_fingerprint.__wrapped__() != before
+    moved = fingerprint()
+    assert moved != before
+    os.utime(installed, ns=(OLD, OLD))  # the same file, reinstalled: another time
+    assert fingerprint() != moved
+    monkeypatch.undo()
+    cache_module.code_files.cache_clear()

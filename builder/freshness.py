@@ -1,0 +1,227 @@
+"""Whether the site the last build left is still current, told before anything heavy is imported.
+
+A build with nothing to do should cost little more than starting Python. Every build
+leaves a `Stamp` of its output folder: the size and time of every file it read its
+settings from (jobzone's own code, the libraries it renders with, the config, the
+methodology, the templates, the git files that name the commit), of every content file
+and of every file and folder it wrote. Then it leaves a `Run` for the exact command line
+it answered (same working directory, arguments, interpreter and git environment), which
+points at that stamp and holds what to print.
+
+`answer` is what `jobzone build` tries first: when the run's stamp is still the stamp of
+its folder and no file it names changed, the build is done, and what the last build
+printed is printed again. Anything else (a change, a missing or damaged record, a file
+changed within `RACY_NS` of being looked at) leaves the question to the full build,
+which checks settings by their bytes. This module imports only what Python starts with.
+
+A file's size and modification time stand for its bytes, as in git and make, except for a
+file changed within `RACY_NS` before it was looked at: a second write in the same clock
+tick could leave both as they were (git's "racily clean" entries).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+from collections.abc import Iterable, Sequence
+
+RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
+FORMAT = 1  # of both records; anything else reads as absent
+
+Stat = tuple[int, int]  # (size, modification time in ns)
+SourceFile = tuple[int, int, str]  # (size, modification time in ns, digest of the bytes)
+ABSENT: Stat = (-2, -2)  # a watched path that was not there (an unreadable one is (-1, -1))
+
+
+class Stamp:
+    """What one build of an output folder left. A plain class, not a dataclass, and stored with
+    marshal, not pickle: both of those imports would cost more than reading it."""
+
+    __slots__ = ("settings", "watched", "present", "watched_ns", "sources", "scanned_ns", "output", "printed")
+
+    def __init__(self, settings: str, watched: dict[str, Stat], present: dict[str, bool], watched_ns: int,
+                 sources: dict[str, SourceFile], scanned_ns: int, output: dict[str, Stat], printed: str) -> None:
+        self.settings = settings  # digest of everything besides the content a build reads (build.settings_digest)
+        self.watched = watched  # the files and folders those settings were read from, stated before reading
+        self.present = present  # paths whose existence alone matters (a `.git` above the content)
+        self.watched_ns = watched_ns  # when they were stated
+        self.sources = sources  # by POSIX path relative to the content folder
+        self.scanned_ns = scanned_ns  # when the sources were stated
+        self.output = output  # the output folder's files and folders ("sub/") as the build left them
+        self.printed = printed  # the diagnostics the build printed, printed again when nothing changed
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stamp) and self._fields() == other._fields()
+
+    def to_bytes(self) -> bytes:
+        return marshal.dumps((FORMAT, *self._fields()))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Stamp | None:
+        """The stamp `to_bytes` wrote, or None for anything else (damaged, older format)."""
+        try:
+            fields = marshal.loads(data)
+            if not isinstance(fields, tuple) or len(fields) != len(cls.__slots__) + 1 or fields[0] != FORMAT:
+                return None
+            return cls(*fields[1:])
+        except (EOFError, ValueError, TypeError):
+            return None
+
+
+# -- looking at files -----------------------------------------------------------------------------
+def stat_of(path: str) -> Stat:
+    """Size and time of what `path` names (through links), ABSENT when nothing is there."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ABSENT
+    except OSError:
+        return (-1, -1)
+    return (info.st_size, info.st_mtime_ns)
+
+
+def watch(paths: Iterable[str]) -> dict[str, Stat]:
+    return {path: stat_of(path) for path in paths}
+
+
+def unchanged(watched: dict[str, Stat], present: dict[str, bool], since_ns: int) -> bool:
+    """Whether every watched path has the stat it had when looked at `since_ns` (and had it long
+    enough before then to be trusted), and every `present` path still exists or not as it did."""
+    trusted_before = since_ns - RACY_NS
+    for path, before in watched.items():
+        now = stat_of(path)
+        if now != before or now[1] >= trusted_before:
+            return False
+    return all(os.path.lexists(path) == there for path, there in present.items())
+
+
+def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
+              follow_links: bool = False) -> dict[str, Stat]:
+    """Every file under `folder` (symbolic links to folders not followed): POSIX relative path -> (size,
+    modification time in ns). One stat per file and no reads, so it is cheap enough to run on every
+    build. With `follow_links`, a link to a file is stated as the file it points to (so editing that
+    file changes the link's entry too). With `with_folders`, every folder too, as "sub/" ("" for
+    `folder` itself): a folder's time changes whenever a file is added to it, removed or renamed."""
+    found: dict[str, Stat] = {}
+    top = os.fspath(folder)
+    pending = [top]
+    base = len(top) + 1
+    while pending:
+        current = pending.pop()
+        try:
+            entries = os.scandir(current)
+            if with_folders:
+                info = os.stat(current, follow_symlinks=False)
+                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            if current != top:
+                found[current[base:] + "/"] = (-1, -1)  # an unreadable folder differs from any readable one
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        info = entry.stat(follow_symlinks=follow_links)
+                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
+                except OSError:
+                    found[entry.path[base:]] = (-1, -1)
+    return found
+
+
+def unchanged_tree(folder: str | os.PathLike[str], seen: dict[str, Stat]) -> bool:
+    """Whether `folder` is as `scan_tree(folder, with_folders=True)` saw it, by one stat per entry and no
+    listing: a changed file shows in its own stat, an added, removed or renamed one in its folder's."""
+    if not seen:
+        return False
+    base = f"{os.fspath(folder)}{os.sep}"
+    for relative, before in seen.items():
+        try:
+            info = os.stat(base + relative, follow_symlinks=False)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) != before:
+            return False
+    return True
+
+
+def sources_unchanged(folder: str, sources: dict[str, SourceFile], scanned_ns: int) -> bool:
+    """Whether the content folder holds exactly the files of the last build, each with the stat it
+    had and had long enough before the last scan to be trusted (no file needs reading)."""
+    if not os.path.isdir(folder):
+        return False
+    now = scan_tree(folder, follow_links=True)
+    if now.keys() != sources.keys():
+        return False
+    trusted_before = scanned_ns - RACY_NS
+    return all(stat == sources[relative][:2] and stat[1] < trusted_before for relative, stat in now.items())
+
+
+# -- one command line's answer --------------------------------------------------------------------
+CACHE_DIR = ".jobzone-cache"
+
+
+def run_key(argv: Sequence[str], cwd: str) -> str:
+    """What, besides files, decides what `jobzone build` does and prints: where and how it was called."""
+    environment = sorted((name, value) for name, value in os.environ.items()
+                         if name == "GITHUB_ACTIONS" or name.startswith("GIT_"))
+    return repr((cwd, list(argv), sys.executable, sys.path, os.path.dirname(os.path.abspath(__file__)), environment))
+
+
+def run_path(cache_folder: str, key: str) -> str:
+    return os.path.join(cache_folder, "builds", f"run-{zlib.crc32(key.encode()):08x}.marshal")
+
+
+def save_run(cache_folder: str, key: str, stamp_path: str, stamp: Stamp, content: str, out: str,
+             message: str) -> None:
+    """Remember, for the command line `key`, that it found `stamp` current and printed `message`."""
+    path = run_path(cache_folder, key)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "wb") as stream:
+            stream.write(marshal.dumps((FORMAT, key, stamp_path, stamp.scanned_ns, content, out, message)))
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def answer(argv: Sequence[str], cwd: str) -> str | None:
+    """What `jobzone build` with these arguments prints when its last build here is still current,
+    or None when a full build must look. Never raises: any doubt is a None."""
+    if "--clean" in argv:
+        return None
+    key = run_key(argv, cwd)
+    data = _read(run_path(os.path.join(cwd, CACHE_DIR), key))
+    try:
+        run = marshal.loads(data) if data else None
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(run, tuple) or len(run) != 7 or run[0] != FORMAT or run[1] != key:
+        return None
+    _, _, stamp_path, scanned_ns, content, out, message = run
+    stamp = Stamp.from_bytes(_read(stamp_path) or b"")
+    if stamp is None or stamp.scanned_ns != scanned_ns:
+        return None  # another build has been (or is being) made since
+    if not unchanged(stamp.watched, stamp.present, stamp.watched_ns):
+        return None
+    if not unchanged_tree(out, stamp.output) or not sources_unchanged(content, stamp.sources, stamp.scanned_ns):
+        return None
+    return message
