@@ -368,8 +368,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     only what changed since: the same site either way (tested)."""
     scanned_ns = time.time_ns()
     stats = scan_tree(config.content_path, follow_links=True) if config.content_path.is_dir() else {}
-    sources, changed = refresh_sources(config.content_path, stamp.sources if stamp else {}, stats,
-                                       stamp.scanned_ns if stamp else 0)
+    sources, changed = refresh_sources(stats, stamp.sources if stamp else {}, stamp.scanned_ns if stamp else 0,
+                                       config.content_path.joinpath)
     if stamp is not None and not changed and config.content_path.is_dir():
         _finish(records, out, settings, _stamp(settings, sources, scanned_ns, stamp.output, stamp.printed),
                 config.content_path)  # the same, but with the times of files touched since

@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from builder.cache import Cache, tree_digest
-from builder.check import Checked, analyse_bytes, cross_check
+from builder.check import Checked, analyse_bytes, cross_check, read_bytes
 from builder.config import SiteConfig
-from builder.diagnostics import Diagnostic, Location, error
+from builder.diagnostics import Diagnostic
 from builder.methodology import Methodology
 from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
                              shown_path, with_missing_files)
 from builder.render import TemplateProblem
-from builder.state import digest_bytes
+from builder.freshness import SourceFile
+from builder.state import refresh_sources
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
     from jinja2 import Environment
@@ -72,15 +73,6 @@ def page_url(path: str) -> str:
 
 
 @dataclass
-class Source:
-    """What is known of one report file: its stat, its bytes' digest and its analysis."""
-
-    stat: tuple[int, int]
-    digest: str
-    checked: Checked
-
-
-@dataclass
 class Refresh:
     """What one rebuild changed: the URL paths to reload ("*" for every page) and the problems to show."""
 
@@ -98,7 +90,9 @@ class SiteState:
     files: dict[str, bytes] = field(default_factory=dict)
     errors: list[Diagnostic] = field(default_factory=list)
     generation: int = 0
-    _sources: dict[str, Source] = field(default_factory=dict)
+    _checked: dict[str, Checked] = field(default_factory=dict)  # each report's analysis, by shown path
+    _files: dict[str, SourceFile] = field(default_factory=dict)  # each report's stat and digest, by shown path
+    _scanned_ns: int = 0  # when the reports were last looked at
     _built: Built | None = None  # the last good build, whose pages the next one may reuse
     _settings: tuple[object, ...] = ()
     _config: SiteConfig | None = None
@@ -113,7 +107,7 @@ class SiteState:
 
     @property
     def reports(self) -> int:
-        return len(self._sources)
+        return len(self._checked)
 
     def _load_settings(self) -> bool:
         """Reload config, methodology and templates; True when any of them changed (everything re-renders)."""
@@ -127,39 +121,31 @@ class SiteState:
             self._built = None
             self._env = None
             if settings[1] != self._analysed_with:
-                self._sources = {}
+                self._checked, self._files = {}, {}
                 self._analysed_with = settings[1]
         return changed
 
     def _scan(self) -> set[str]:
-        """Re-read report files whose size or time changed; returns the shown paths whose bytes changed."""
+        """Re-read the reports whose size or time changed (or may have: `state.refresh_sources`) and
+        analyse those whose bytes did; returns the shown paths that changed, appeared or went."""
         assert self._config is not None and self._methodology is not None
-        found: dict[str, tuple[Path, tuple[int, int]]] = {}
+        scanned_ns = time.time_ns()  # before the stats: a write after it is racy next time
+        stats: dict[str, tuple[int, int]] = {}
+        paths: dict[str, Path] = {}
         for path, info in markdown_files(self._config.content_path):
             if path not in self._shown:
                 self._shown[path] = shown_path(Path(path))
-            found[self._shown[path]] = (Path(path), (info.st_size, info.st_mtime_ns))
-        changed = set(self._sources) - set(found)
+            shown = self._shown[path]
+            stats[shown], paths[shown] = (info.st_size, info.st_mtime_ns), Path(path)
+        self._files, changed = refresh_sources(stats, self._files, self._scanned_ns, paths.__getitem__)
+        self._scanned_ns = scanned_ns
         for shown in changed:
-            del self._sources[shown]
-        for shown, (path, stat) in found.items():
-            known = self._sources.get(shown)
-            if known is not None and known.stat == stat:
+            if shown not in paths:
+                self._checked.pop(shown, None)
                 continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:  # vanished or unreadable: reported, and the next event tells again
-                checked = Checked(shown, None, [error("JZ001", f"cannot read file: {exc.strerror or exc}",
-                                                      Location(shown))])
-                self._sources[shown] = Source(stat, "unreadable", checked)
-                changed.add(shown)
-                continue
-            digest = digest_bytes(data)
-            if known is not None and known.digest == digest:
-                known.stat = stat
-                continue
-            self._sources[shown] = Source(stat, digest, analyse_bytes(data, shown, self._methodology, self._cache))
-            changed.add(shown)
+            data, problem = read_bytes(paths[shown], shown)  # vanished or unreadable: reported, and
+            self._checked[shown] = (analyse_bytes(data, shown, self._methodology, self._cache)  # the next
+                                    if data is not None else Checked(shown, None, [problem]))  # event tells again
         return changed
 
     def _dates_for(self, entries: list) -> dict:  # noqa: ANN001
@@ -183,7 +169,7 @@ class SiteState:
             changed = self._scan()
             config, methodology = self._config, self._methodology
             assert config is not None and methodology is not None
-            checked = [self._sources[shown].checked for shown in sorted(self._sources)]
+            checked = [self._checked[shown] for shown in sorted(self._checked)]
             result = with_missing_files(cross_check(checked, methodology), config)
             errors = [d for d in result.diagnostics if d.is_error]
             if errors or result.index is None:
@@ -196,8 +182,8 @@ class SiteState:
                 return Refresh([], result.diagnostics, 0)
             entries = result.entries
             links = link_site(entries, result.index)
-            slugs = {self._sources[shown].checked.entry.report.meta.slug for shown in changed
-                     if shown in self._sources and self._sources[shown].checked.entry is not None}
+            slugs = {self._checked[shown].entry.report.meta.slug for shown in changed
+                     if shown in self._checked and self._checked[shown].entry is not None}
             if self._env is None:
                 self._env = environment(config.root / config.templates_dir)
             built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat as statmode
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,22 +53,23 @@ def _read_digest(path: Path) -> str:
         return f"unreadable:{exc.errno}"
 
 
-def refresh_sources(folder: Path, previous: dict[str, SourceFile], now: dict[str, tuple[int, int]],
-                    previous_scan_ns: int) -> tuple[dict[str, SourceFile], set[str]]:
-    """The content files as they are now, and the relative paths whose bytes changed, appeared
-    or disappeared. Only files whose stat changed (or is racy) are read."""
+def refresh_sources(now: Mapping[str, tuple[int, int]], previous: Mapping[str, SourceFile], previous_scan_ns: int,
+                    path_of: Callable[[str], Path]) -> tuple[dict[str, SourceFile], set[str]]:
+    """The files as they are now (`now`: name -> stat, taken after `previous` was scanned at
+    `previous_scan_ns`), and the names whose bytes changed, appeared or disappeared. Only files whose
+    stat changed, or is racy, are read (at `path_of(name)`). Both `build` and `serve` tell changes so."""
     sources: dict[str, SourceFile] = {}
     changed = set(previous) - set(now)
     trusted_before = previous_scan_ns - RACY_NS
-    for relative, (size, mtime_ns) in now.items():
-        known = previous.get(relative)
+    for name, (size, mtime_ns) in now.items():
+        known = previous.get(name)
         if known is not None and known[0] == size and known[1] == mtime_ns and mtime_ns < trusted_before:
-            sources[relative] = known
+            sources[name] = known
             continue
-        digest = _read_digest(folder / relative)
-        sources[relative] = (size, mtime_ns, digest)
+        digest = _read_digest(path_of(name))
+        sources[name] = (size, mtime_ns, digest)
         if known is None or known[2] != digest:
-            changed.add(relative)
+            changed.add(name)
     return sources, changed
 
 

@@ -124,6 +124,19 @@ def test_an_edit_shows_up(server: Server, project: Path) -> None:
     server.wait_for_output(r"Rebuilt in \d+ ms")
 
 
+def test_a_second_save_with_the_same_size_and_time_shows_up(server: Server, project: Path) -> None:
+    """Two saves in one timestamp tick, same size: the stat cannot tell them apart, so a report
+    changed that recently is read again whatever its stat says (as `build` does)."""
+    path = project / NLP
+    _edit(project, "Timeline:", "Timeline (first):")
+    info = path.stat()
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (first):" in b)
+    _edit(project, "Timeline (first):", "Timeline (other):")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (other):" in b)
+
+
 def test_an_editor_atomic_save_and_swap_files(server: Server, project: Path) -> None:
     path = project / NLP
     text = path.read_text(encoding="utf-8").replace("Timeline:", "Timeline (atomic):", 1)

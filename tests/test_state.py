@@ -29,38 +29,38 @@ def _files(folder: Path, files: dict[str, bytes]) -> None:
 
 def test_sources_are_read_only_when_their_stat_changed(tmp_path: Path, monkeypatch) -> None:
     _files(tmp_path, {"a.md": b"alpha", "sub/b.md": b"beta", "c.png": b"\x89PNG"})
-    first, changed = refresh_sources(tmp_path, {}, scan_tree(tmp_path), 0)
+    first, changed = refresh_sources(scan_tree(tmp_path), {}, 0, tmp_path.joinpath)
     assert changed == {"a.md", "sub/b.md", "c.png"}
     assert first["a.md"] == (5, OLD, digest_bytes(b"alpha"))
     reads: list[Path] = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
-    same, changed = refresh_sources(tmp_path, first, scan_tree(tmp_path), OLD + 10 * RACY_NS)
+    same, changed = refresh_sources(scan_tree(tmp_path), first, OLD + 10 * RACY_NS, tmp_path.joinpath)
     assert (same, changed, reads) == (first, set(), [])  # nothing read at all
     os.utime(tmp_path / "a.md", ns=(OLD + 5, OLD + 5))  # touched, bytes the same
-    touched, changed = refresh_sources(tmp_path, first, scan_tree(tmp_path), OLD + 10 * RACY_NS)
+    touched, changed = refresh_sources(scan_tree(tmp_path), first, OLD + 10 * RACY_NS, tmp_path.joinpath)
     assert changed == set() and touched["a.md"][1] == OLD + 5 and reads == [tmp_path / "a.md"]
     (tmp_path / "sub/b.md").unlink()
     _files(tmp_path, {"d.md": b"delta", "a.md": b"ALPHA"})
     os.utime(tmp_path / "a.md", ns=(OLD + 7, OLD + 7))
-    _, changed = refresh_sources(tmp_path, first, scan_tree(tmp_path), OLD + 10 * RACY_NS)
+    _, changed = refresh_sources(scan_tree(tmp_path), first, OLD + 10 * RACY_NS, tmp_path.joinpath)
     assert changed == {"a.md", "sub/b.md", "d.md"}  # edited (same size, a new time), removed, added
 
 
 def test_a_file_changed_just_before_the_last_scan_is_read_again(tmp_path: Path) -> None:
     _files(tmp_path, {"a.md": b"alpha"})
-    first, _ = refresh_sources(tmp_path, {}, scan_tree(tmp_path), 0)
+    first, _ = refresh_sources(scan_tree(tmp_path), {}, 0, tmp_path.joinpath)
     (tmp_path / "a.md").write_bytes(b"ALPHA")  # same size, then the same time as before
     os.utime(tmp_path / "a.md", ns=(OLD, OLD))
-    _, trusted = refresh_sources(tmp_path, first, scan_tree(tmp_path), OLD + RACY_NS + 1)
-    _, racy = refresh_sources(tmp_path, first, scan_tree(tmp_path), OLD + RACY_NS - 1)
+    _, trusted = refresh_sources(scan_tree(tmp_path), first, OLD + RACY_NS + 1, tmp_path.joinpath)
+    _, racy = refresh_sources(scan_tree(tmp_path), first, OLD + RACY_NS - 1, tmp_path.joinpath)
     assert trusted == set()  # size and time stand for the bytes, as in git
     assert racy == {"a.md"}  # unless the last scan was within the racy window of the file's time
 
 
 def test_special_files_are_named_never_read(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.md")  # reading it would block forever
-    sources, changed = refresh_sources(tmp_path, {}, scan_tree(tmp_path), 0)
+    sources, changed = refresh_sources(scan_tree(tmp_path), {}, 0, tmp_path.joinpath)
     assert changed == {"pipe.md"} and sources["pipe.md"][2].startswith("special:")
 
 
