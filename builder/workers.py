@@ -12,10 +12,10 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.cache import Cache
 from builder.check import whole_entry
@@ -26,6 +26,9 @@ from builder.processes import die_with_parent
 from builder.progress import progress
 from builder.render import Pages, SiteInfo, ZoneView, environment
 from builder.site import FileData, role_page_files
+
+if TYPE_CHECKING:  # imported when a pool is started: a rebuild of a few pages needs no processes
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
@@ -74,6 +77,8 @@ class RenderInWorkers:
         pool = None
         if len(entries) >= PARALLEL_FROM and workers > 1:
             job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache, os.getpid())
+            from concurrent.futures import ProcessPoolExecutor
+
             try:
                 pool = ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=(job,))
             except (OSError, RuntimeError):
