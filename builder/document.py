@@ -28,9 +28,18 @@ def markdown_parser() -> MarkdownIt:
 
 @dataclass(frozen=True)
 class Cell:
-    text: str
+    text: str  # stripped, with each escaped pipe `\\|` read as `|`
     line: int
-    col: int
+    col: int  # of the first character of `text`
+    escapes: tuple[int, ...] = ()  # where in `text` a `|` was written `\\|`
+
+    def col_at(self, index: int) -> int:
+        """File column of character `index` of `text` (a written `\\|` takes two columns)."""
+        return self.col + index + _escaped_before(self.escapes, index)
+
+
+def _escaped_before(escapes: tuple[int, ...], index: int) -> int:
+    return sum(1 for at in escapes if at < index)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,11 @@ class TextBlock:
     line: int
     list_id: int | None = None
     col: int = 1  # column of the first character (table cells start mid-line)
+    escapes: tuple[int, ...] = ()  # a cell's escaped pipes (`Cell.escapes`)
+
+    @classmethod
+    def of_cell(cls, cell: Cell) -> TextBlock:
+        return cls("cell", cell.text, cell.line, col=cell.col, escapes=cell.escapes)
 
     @cached_property
     def _line_starts(self) -> list[int]:
@@ -80,7 +94,7 @@ class TextBlock:
         """File (line, col) of a character offset into `text`."""
         row = bisect_right(self._line_starts, index) - 1
         if row == 0:
-            return self.line, self.col + index
+            return self.line, self.col + index + _escaped_before(self.escapes, index)
         return self.line + row, index - self._line_starts[row] + 1
 
 
@@ -128,9 +142,10 @@ def normalise_title(title: str) -> str:
     return " ".join(title.replace("\u2019", "'").casefold().split())
 
 
-def split_row(line: str) -> list[tuple[int, str]]:
-    """Split a raw table row at unescaped pipes: (0-based column, stripped text) per cell."""
-    cells: list[tuple[int, str]] = []
+def split_row(line: str) -> list[tuple[int, str, tuple[int, ...]]]:
+    """Split a raw table row at unescaped pipes: per cell, the 0-based column of its stripped text, that
+    text with `\\|` read as `|`, and where in it those pipes are (`Cell.escapes`)."""
+    cells: list[tuple[int, str, tuple[int, ...]]] = []
     start = len(line) - len(line.lstrip())
     end = len(line.rstrip())
     if start < end and line[start] == "|":
@@ -144,7 +159,9 @@ def split_row(line: str) -> list[tuple[int, str]]:
             raw = line[cell_start:index]
             stripped = raw.strip()
             offset = cell_start + (len(raw) - len(raw.lstrip())) if stripped else cell_start
-            cells.append((offset, stripped.replace("\\|", "|")))
+            pieces = stripped.split("\\|")
+            escapes = tuple(sum(len(piece) + 1 for piece in pieces[:n + 1]) - 1 for n in range(len(pieces) - 1))
+            cells.append((offset, "|".join(pieces), escapes))
             cell_start = index + 1
         index += 1
     return cells
@@ -163,7 +180,8 @@ def _table(tokens: list[Token], start: int, lines: list[str], first_line: int) -
             in_head = False
         elif token.type == "tr_open" and token.map:
             row_line = token.map[0]
-            cells = tuple(Cell(text, first_line + row_line, col + 1) for col, text in split_row(lines[row_line]))
+            cells = tuple(Cell(text, first_line + row_line, col + 1, escapes)
+                          for col, text, escapes in split_row(lines[row_line]))
             if in_head:
                 header = cells
             else:

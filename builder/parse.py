@@ -189,7 +189,7 @@ def _composite(r: Reader) -> None:
             if cell is None:
                 r.fail("JZ112", f"Composite table has no '{name.title()}' row", table.line)
                 continue
-            block = TextBlock("cell", cell.text, cell.line, col=cell.col)
+            block = TextBlock.of_cell(cell)
             match = r.p.modifier.search(cell.text)
             if match is None:
                 r.fail("JZ114", f"{name.title()}: expected '1.0 + (N × {r.methodology.coefficients[kind]}) = M', "
@@ -266,7 +266,7 @@ def _sublabel(r: Reader) -> Claim | None:
             if metric:
                 seen.add("share")
                 threshold = Stated(Decimal(metric.group("threshold")), metric.group("threshold"),
-                                   r.loc(name.line, name.col + metric.start("threshold")))
+                                   r.loc(name.line, name.col_at(metric.start("threshold"))))
                 r.claim("coef.high_score_threshold", threshold, name.text)
                 stated = r.cell_number(value, name.text, "a share such as 70%")
                 if stated is not None:
@@ -282,7 +282,7 @@ def _sublabel(r: Reader) -> Claim | None:
                 r.claim("sublabel", StatedText(parts[0].strip(), r.loc(value.line, value.col)), "Sub-label")
                 if len(parts) == 3 and parts[2].strip():
                     offset = len(parts[0]) + len(parts[1])
-                    r.claim("sublabel.rule", StatedText(parts[2].strip(), r.loc(value.line, value.col + offset)),
+                    r.claim("sublabel.rule", StatedText(parts[2].strip(), r.loc(value.line, value.col_at(offset))),
                             "Sub-label rule")
         for key, row_name in (("share", "% of task time scoring 3+"), ("growth", "AI Growth Correlation"), ("label", "Sub-label")):
             if key not in seen:

@@ -20,7 +20,7 @@ def read_prose(r: Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
     for section in r.document.sections:
         blocks: list[TextBlock] = list(section.texts())
         for table in section.tables():
-            blocks.extend(TextBlock("cell", cell.text, cell.line, col=cell.col)
+            blocks.extend(TextBlock.of_cell(cell)
                           for row in table.rows for cell in row if parse_plain(cell.text) is None)
         blocks.sort(key=lambda b: (b.line, b.col))
         for block in blocks:

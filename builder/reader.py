@@ -71,7 +71,7 @@ class Reader:
                 return
             self.claim(total_key, Stated(value, cell.text.strip(), self.loc(cell.line, cell.col)), what)
             return
-        block = TextBlock("cell", cell.text, cell.line, col=cell.col)
+        block = TextBlock.of_cell(cell)
         self.claim(total_key, self.stated_in(block, match, "value"), what)
         self.claim(max_key, self.stated_in(block, match, "max"), what)
 
@@ -131,7 +131,7 @@ class Reader:
                     if len(row) == table.width:
                         continue
                     line = row[0].line if row else table.line
-                    col = row[table.width].col if len(row) > table.width else (row[-1].col + len(row[-1].text) if row else 1)
+                    col = row[table.width].col if len(row) > table.width else (row[-1].col_at(len(row[-1].text)) if row else 1)
                     hint = " (a line right after a table belongs to it: separate them with a blank line)" \
                         if len(row) == 1 and "|" not in row[0].text else ""
                     self.fail("JZ113", f"table row has {len(row)} cells, expected {table.width} like its header "

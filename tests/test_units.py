@@ -11,7 +11,7 @@ import pytest
 
 from builder.check import analyse
 from builder.diagnostics import Location
-from builder.document import split_row
+from builder.document import Cell, TextBlock, split_row
 from builder.methodology import MethodologyError, load_methodology
 from builder.numbers import Stated, StatedText, agrees, parse_fraction, parse_plain, round_half_up, to_decimal
 from builder.score import jobzone_score, modifier, raw_score, score_report, task_resistance, weighted
@@ -277,16 +277,38 @@ def test_invalid_methodology_values_are_refused(text: str, names: str) -> None:
 # --- document.split_row ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line, cells", [
-    ("| a \\| b | c |", [(2, "a | b"), (11, "c")]),
-    ("| a |  | c |", [(2, "a"), (5, ""), (9, "c")]),
-    ("a | b", [(0, "a"), (4, "b")]),
-    ("  | x | y |  ", [(4, "x"), (8, "y")]),
-    ("| a | b \\|", [(2, "a"), (6, "b |")]),
-    ("| 1.0 + (3 \u00d7 0.04) = 1.12 |", [(2, "1.0 + (3 \u00d7 0.04) = 1.12")]),
-    ("|\t15%\t|\t2\t|", [(2, "15%"), (8, "2")]),
+    ("| a \\| b | c |", [(2, "a | b", (2,)), (11, "c", ())]),
+    ("| a |  | c |", [(2, "a", ()), (5, "", ()), (9, "c", ())]),
+    ("a | b", [(0, "a", ()), (4, "b", ())]),
+    ("  | x | y |  ", [(4, "x", ()), (8, "y", ())]),
+    ("| a | b \\|", [(2, "a", ()), (6, "b |", (2,))]),
+    ("| x\\|y\\|z | 2 |", [(2, "x|y|z", (1, 3)), (12, "2", ())]),
+    ("| 1.0 + (3 \u00d7 0.04) = 1.12 |", [(2, "1.0 + (3 \u00d7 0.04) = 1.12", ())]),
+    ("|\t15%\t|\t2\t|", [(2, "15%", ()), (8, "2", ())]),
 ])
-def test_split_row(line: str, cells: list[tuple[int, str]]) -> None:
+def test_split_row(line: str, cells: list[tuple[int, str, tuple[int, ...]]]) -> None:
     assert split_row(line) == cells
+    for col, text, escapes in cells:  # every character of a cell's text is found where it is written
+        cell = Cell(text, 1, col + 1, escapes)
+        for index, char in enumerate(text):
+            written = line[cell.col_at(index) - 1]
+            assert written == char or (index in escapes and line[cell.col_at(index):cell.col_at(index) + 1] == "|")
+            assert TextBlock.of_cell(cell).locate(index) == (1, cell.col_at(index))
+
+
+def test_a_mismatch_after_an_escaped_pipe_is_located_where_it_is_written() -> None:
+    """The sub-label rule stated after `\\|` in the same cell: the column counts the backslash."""
+    old = "| Sub-label | Yellow (Urgent) -- AIJRI 25-47 AND"
+    new = "| Sub-label | Yellow (Urgent) \\| note -- AIJRI 25-48 AND"
+    assert old in SEED
+    text = SEED.replace(old, new)
+    checked = analyse(text.encode(), "seed.md", M)
+    line = line_of(new, text=text)
+    rule = [d for d in checked.diagnostics if d.location.line == line and "rule" in d.message]
+    assert len(rule) == 1, checked.diagnostics
+    written = text.split("\n")[line - 1]
+    assert rule[0].location.col >= written.index("AIJRI") + 1
+    assert written[rule[0].location.col - 1:].startswith(("AIJRI 25-48", "25-48", "-48", "48")), rule[0]
 
 
 def test_escaped_pipe_in_a_report_cell() -> None:
