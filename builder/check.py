@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.body import prepare_body
 from builder.cache import Cache
 from builder.corpus import Entry, RoleIndex, verify_corpus
 from builder.diagnostics import Diagnostic, Location, error
@@ -69,6 +70,7 @@ def analyse(data: bytes, path: str, m: Methodology, verdicts: Verdicts | None = 
     if meta is None:
         return Checked(path, None, problems)
     report = parse_report(source, meta, m)
+    report.document.prepared = prepare_body(report.document.tokens)
     card = score_report(report.inputs, meta, m)
     return Checked(path, Entry(report, card), [*problems, *verify_report(report, card, m)])
 

@@ -19,6 +19,8 @@ from markdown_it.token import Token
 if TYPE_CHECKING:
     import pandas as pd
 
+    from builder.body import PreparedBody
+
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
@@ -121,6 +123,9 @@ class Document:
     body: str  # the Markdown after the frontmatter
     body_line: int
     parsed: list[Token] | None = field(default=None, repr=False, compare=False)
+    # The body rendered but for what the site decides (`body.prepare_body`), made while the tokens are
+    # at hand and kept with the analysis, so a page needs no second parse.
+    prepared: PreparedBody | None = field(default=None, repr=False, compare=False)
 
     @property
     def tokens(self) -> list[Token]:

@@ -1,8 +1,8 @@
 """Checked reports -> HTML pages, through Jinja2 templates with autoescaping.
 
-Report bodies are rendered from the tokens the checker already parsed, after one
-token pass that links role names to their pages, rewrites links to other `.md`
-reports and drops links with script-capable schemes. Raw HTML in a report is never
+Report bodies come from `builder.body`: prepared while the report was analysed,
+filled in here with what the site decides (role names linked to their pages, links to
+other `.md` reports rewritten; links with script-capable schemes were dropped). Raw HTML in a report is never
 passed through (the parser's `html` option is off), and every template value is
 escaped unless it is markup made here. Pure apart from reading templates: returns
 {site path: text}; `build` does the writing.
@@ -10,9 +10,8 @@ escaped unless it is markup made here. Pure apart from reading templates: return
 
 from __future__ import annotations
 
-import re
 import traceback
-from collections.abc import Callable, Mapping, Set as AbstractSet
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,12 +19,11 @@ from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader,
                     StrictUndefined, TemplateError)
-from markdown_it.token import Token
 from markupsafe import Markup
 
 from builder import charts
+from builder.body import defuse_text, fill_body, prepare_body, render_markdown
 from builder.corpus import Entry
-from builder.document import markdown_parser
 from builder.importer import slugify
 from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_file, role_json_path, role_path,
                            sublabel_path, zone_path)
@@ -34,125 +32,6 @@ from builder.refs import unsafe_url
 from builder.state import digest_bytes
 from builder.steps import Step, worked_steps
 from builder.numbers import format_number
-
-# Link syntax markdown-it refused to turn into a link (it rejects these schemes itself)
-# stays as text; it is reduced to its label so the script URL is not published either.
-_TEXT_LINK = re.compile(r"!?\[(?P<label>[^\[\]]*)\]\((?P<dest>(?:[^()]|\([^()]*\))*)\)")
-_TEXT_TAIL = re.compile(r"\]\((?P<dest>(?:[^()]|\([^()]*\))*)\)")
-_TEXT_AUTOLINK = re.compile(r"<(?P<dest>[^<>]*)>")
-_TEXT_SCHEME = re.compile(r"(?i)(\]\(\s*<?\s*)(?:javascript|vbscript|data)\s*:")
-
-
-def defuse_text(text: str) -> str:
-    if "](" not in text and "<" not in text:
-        return text  # every pattern below needs one of these: most text skips four regex passes
-    text = _TEXT_LINK.sub(lambda m: m["label"] if unsafe_url(m["dest"].lstrip("<")) else m[0], text)
-    text = _TEXT_TAIL.sub(lambda m: "]" if unsafe_url(m["dest"].lstrip("<")) else m[0], text)
-    text = _TEXT_AUTOLINK.sub(lambda m: "" if unsafe_url(m["dest"]) else m[0], text)
-    return _TEXT_SCHEME.sub(r"\1", text)
-
-
-def _names_pattern(names: dict[str, str]) -> re.Pattern[str] | None:
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
-    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])")
-
-
-def _link_names(token: Token, pattern: re.Pattern[str], names: dict[str, str], unassessed: AbstractSet[str],
-                url: Callable[[str], str], linked: set[str]) -> list[Token]:
-    """Split a text token around role names; each name is linked once per section (`linked`)."""
-    pieces: list[Token] = []
-    at = 0
-    for match in pattern.finditer(token.content):
-        if match.group(0) in linked:
-            continue
-        linked.add(match.group(0))
-        if match.start() > at:
-            pieces.append(Token("text", "", 0, content=token.content[at:match.start()]))
-        path = names[match.group(0)]
-        css = "role-link unassessed" if path in unassessed else "role-link"
-        pieces += [Token("link_open", "a", 1, attrs={"href": url(path), "class": css}),
-                   Token("text", "", 0, content=match.group(0)),
-                   Token("link_close", "a", -1)]
-        at = match.end()
-    if at < len(token.content):
-        pieces.append(Token("text", "", 0, content=token.content[at:]))
-    return pieces
-
-
-def _with_attr(token: Token, name: str, value: str) -> Token:
-    """A copy of `token` with one attribute changed: the parsed tokens are shared and never mutated."""
-    return token.copy(attrs={**token.attrs, name: value})
-
-
-def _inline(children: list[Token], pattern: re.Pattern[str] | None, names: dict[str, str], unassessed: AbstractSet[str],
-            md_links: dict[str, str], url: Callable[[str], str], linked: set[str]) -> list[Token]:
-    out: list[Token] = []
-    dropped: list[bool] = []
-    depth = 0
-    for child in children:
-        if child.type == "link_open":
-            href = str(child.attrGet("href") or "")
-            dropped.append(unsafe_url(href))
-            if dropped[-1]:
-                continue
-            if href in md_links:
-                child = _with_attr(child, "href", url(md_links[href]))
-            depth += 1
-        elif child.type == "link_close":
-            if dropped and dropped.pop():
-                continue
-            depth -= 1
-        elif child.type == "image":
-            src = str(child.attrGet("src") or "")
-            if unsafe_url(src):
-                child = Token("text", "", 0, content=child.content)
-            elif src in md_links:
-                child = _with_attr(child, "src", url(md_links[src]))
-        if child.type == "text":
-            defused = defuse_text(child.content)
-            if defused != child.content:
-                child = child.copy(content=defused)
-            if depth == 0 and pattern is not None:
-                out += _link_names(child, pattern, names, unassessed, url, linked)
-                continue
-        out.append(child)
-    return out
-
-
-def render_markdown(tokens: list[Token], url: Callable[[str], str], names: dict[str, str] | None = None,
-                    md_links: dict[str, str] | None = None, unassessed: AbstractSet[str] | None = None) -> Markup:
-    """A report body as HTML: role names linked, .md links rewritten, unsafe links dropped, headings anchored.
-
-    Works on copies of the tokens it changes, so the tokens parsed for the check stay as they were."""
-    names = names or {}
-    pattern = _names_pattern(names)
-    ids: set[str] = set()
-    linked: set[str] = set()
-    out: list[Token] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and index + 1 < len(tokens):
-            linked = set()
-            try:
-                base = slugify(tokens[index + 1].content)
-            except ValueError:
-                base = "section"
-            anchor, number = base, 2
-            while anchor in ids:
-                anchor, number = f"{base}-{number}", number + 1
-            ids.add(anchor)
-            token = _with_attr(token, "id", anchor)
-        elif token.type == "inline" and token.children is not None:
-            in_heading = index > 0 and tokens[index - 1].type == "heading_open"
-            children = _inline(token.children, None if in_heading else pattern, names, unassessed or set(),
-                               md_links or {}, url, linked)
-            if len(children) != len(token.children) or any(a is not b for a, b in zip(children, token.children)):
-                token = token.copy(children=children)
-        out.append(token)
-    md = markdown_parser()
-    return Markup(md.renderer.render(out, md.options, {}))
-
 
 # -- view models ------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -212,8 +91,9 @@ def role_view(entry: Entry, links: SiteLinks, m: Methodology, dates: Mapping[str
     linker = Linker(page)
     peers = links.peers.get(row.slug, ())
     unassessed = links.unassessed_paths
-    body = render_markdown(entry.report.document.tokens, linker.url, links.names.get(row.slug),
-                           links.md_links.get(row.slug), unassessed)
+    document = entry.report.document
+    body = fill_body(document.prepared or prepare_body(document.tokens), linker.url, links.names.get(row.slug),
+                     links.md_links.get(row.slug), unassessed)
     scored = [(p.name, p.score, m.zone_of(p.score)) for p in peers if p.score is not None]
     label = f"{row.sublabel or row.zone}"
     position = charts.score_position(f"pos-{row.slug}", row.title, row.score, label, m.zones, scored)
@@ -445,5 +325,5 @@ def robots_txt(site: SiteInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Pages", "RoleView", "SiteInfo", "Unassessed", "environment", "render_listings", "render_markdown",
-           "render_role", "robots_txt", "role_context", "site_pages", "unsafe_url"]
+__all__ = ["Pages", "RoleView", "SiteInfo", "Unassessed", "defuse_text", "environment", "render_listings",
+           "render_markdown", "render_role", "robots_txt", "role_context", "site_pages", "unsafe_url"]
