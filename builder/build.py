@@ -245,23 +245,34 @@ def settings_digest(config: SiteConfig, out: Path, base_url: str, history: str) 
     return digest.hexdigest()
 
 
-def settings_files(config: SiteConfig, head: GitHead) -> list[str] | None:
-    """The files and folders the settings are read from, for `builder.freshness` to watch: jobzone's
-    code, where Python finds its libraries (an install changes the folder), the config (or where it
-    would be), the methodology override, the templates, and the files git named the commit from.
-    None when git could not say which files those are."""
+# What a folder on Python's path inside the project could hold to take the place of a library a
+# build imports (a `yaml.py` beside the reports, say): its existence is watched, not the folder's time,
+# which every build changes.
+_SHADOWING = ("builder", "markdown_it", "mdurl", "jinja2", "markupsafe", "yaml", "jsonschema", "frontmatter", "rich")
+
+
+def settings_files(config: SiteConfig, head: GitHead) -> tuple[list[str], list[str]] | None:
+    """The files and folders the settings are read from, for `builder.freshness` to watch by size and
+    time: jobzone's code, the folders Python finds libraries in (an install changes them; one that
+    does not exist yet is watched for appearing), the config (or where it would be), the methodology
+    override, the templates, and the files git named the commit from. Then the paths whose existence
+    alone matters: a `.git` above the content, a library's name in a folder of Python's path inside
+    the project. None when git could not say which files those are."""
     if head.files is None:
         return None
     templates = config.root / config.templates_dir
     project = f"{config.root.resolve()}{os.sep}"
-    libraries = [entry for entry in map(os.path.abspath, filter(None, sys.path))  # not the project: builds write there
-                 if os.path.isdir(entry) and not f"{os.path.realpath(entry)}{os.sep}".startswith(project)]
-    paths = [*code_files(), *libraries,
-             str(config.config_path or config.root / CONFIG_NAME), str(templates),
+    libraries, shadows = [], []
+    for entry in dict.fromkeys(map(os.path.abspath, filter(None, sys.path))):
+        if f"{os.path.realpath(entry)}{os.sep}".startswith(project):  # builds write there
+            shadows += [os.path.join(entry, name + suffix) for name in _SHADOWING for suffix in ("", ".py")]
+        else:
+            libraries.append(entry)
+    paths = [*code_files(), *libraries, str(config.config_path or config.root / CONFIG_NAME), str(templates),
              *(str(path) for path, _ in tree_files(templates)), *head.files]
     if config.methodology_path is not None:
         paths.append(str(config.methodology_path))
-    return [os.path.abspath(path) for path in paths]
+    return [os.path.abspath(path) for path in paths], [*head.markers, *shadows]
 
 
 @dataclass(frozen=True)
@@ -270,22 +281,25 @@ class Settings:
 
     digest: str  # `settings_digest`
     watched: dict[str, tuple[int, int]] | None  # `settings_files` with their stat (None: not watchable)
-    present: dict[str, bool]  # whether each `.git` above the content exists
+    present: dict[str, bool]  # whether each of `settings_files`'s second list exists
     watched_ns: int  # when the stat was taken: files changed after it are not trusted by their stat
-    argv: list[str] | None  # the command line, to answer it again quickly (`builder.freshness.answer`)
+    argv: list[str] | None  # the command line, to answer it again quickly (`builder.freshness.answer`);
+    # None for `--clean`, however spelt, which is never answered so
+    out_given: str  # the output folder as named, before any link in it was followed
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     watched_ns = time.time_ns()  # before anything is read: whatever changes later counts as racy
     config = load_site_config(args.config)
     base_url = normalise_base_url(args.base_url if args.base_url is not None else config.base_url)
-    out = check_out(Path(args.out) if args.out else config.root / config.output_dir, config)
+    given = Path(args.out) if args.out else config.root / config.output_dir
+    out = check_out(given, config)
     cache = open_cache(config, None)  # for the records; the methodology is read once it is needed
     head = git_head(config.content_path) if config.content_path.is_dir() else GitHead("", (), ())
-    files = settings_files(config, head)
-    settings = Settings(settings_digest(config, out, base_url, head.identity), None if files is None else watch(files),
-                        {marker: os.path.lexists(marker) for marker in head.markers}, watched_ns,
-                        getattr(args, "argv", None))
+    inputs = settings_files(config, head)
+    watched, present = (watch(inputs[0]), {path: os.path.lexists(path) for path in inputs[1]}) if inputs else (None, {})
+    settings = Settings(settings_digest(config, out, base_url, head.identity), watched, present, watched_ns,
+                        None if args.clean else getattr(args, "argv", None), os.path.abspath(given))
     last = None if args.clean else _last_build(cache, out, settings.digest)  # looked at before anything is written
     if last is None:
         check_contents(out)
@@ -319,7 +333,8 @@ def _finish(cache: Cache, out: Path, settings: Settings, stamp: Stamp, content: 
     from builder.freshness import run_key
 
     save_run(str(cache.folder), run_key(settings.argv, os.getcwd()), str(cache.stamp_path(out)), stamp,
-             str(content.absolute()), str(out), f"{stamp.printed}\n{shown_path(out)} is up to date\n")
+             str(content.absolute()), str(out), settings.out_given,
+             f"{stamp.printed}\n{shown_path(out)} is up to date\n")
 
 
 def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,

@@ -49,9 +49,18 @@ _LIBRARIES = ("markdown_it", "mdurl", "jinja2", "markupsafe", "yaml", "jsonschem
 
 
 def _package_files(folder: str) -> Iterator[str]:
-    """jobzone's own folders and its source, data, template and static files."""
+    """jobzone's own folders and its source, data, template and static files. Imported from a zip
+    archive, there is no folder to list: the archive itself is what changes."""
+    try:
+        listing = os.scandir(folder)
+    except OSError:
+        archive = folder
+        while archive and not os.path.isfile(archive) and os.path.dirname(archive) != archive:
+            archive = os.path.dirname(archive)
+        yield archive
+        return
     yield folder
-    with os.scandir(folder) as entries:
+    with listing as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":

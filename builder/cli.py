@@ -157,15 +157,15 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
 
 
 def command_named(argv: Sequence[str]) -> str | None:
-    """The command `argv` asks for, if it names one: the first word that is not an option (or
-    `--config`'s value)."""
+    """The command `argv` plainly asks for: its first word, after nothing but `--config FILE` (or
+    `--config=FILE`). Anything else before it (help, an abbreviated option, `--`) is None, for the
+    whole parser to read."""
     words = iter(argv)
     for word in words:
         if word == "--config":
             next(words, None)
-        elif word == "--" or not word.startswith("-"):
-            name = next(words, None) if word == "--" else word
-            return name if any(name == command for command, _, _ in COMMANDS) else None
+        elif not word.startswith("--config="):
+            return word if any(word == command for command, _, _ in COMMANDS) else None
     return None
 
 

@@ -59,18 +59,44 @@ class Stamp:
         return isinstance(other, Stamp) and self._fields() == other._fields()
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((FORMAT, *self._fields()))
+        return _seal((FORMAT, *self._fields()))
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Stamp | None:
+    def from_bytes(cls, data: bytes | None) -> Stamp | None:
         """The stamp `to_bytes` wrote, or None for anything else (damaged, older format)."""
-        try:
-            fields = marshal.loads(data)
-            if not isinstance(fields, tuple) or len(fields) != len(cls.__slots__) + 1 or fields[0] != FORMAT:
-                return None
-            return cls(*fields[1:])
-        except (EOFError, ValueError, TypeError):
+        fields = _unseal(data, len(cls.__slots__) + 1)
+        if fields is None or not all(isinstance(value, kind) for value, kind in zip(fields[1:], _STAMP_TYPES)):
             return None
+        return cls(*fields[1:])
+
+
+_STAMP_TYPES = (str, dict, dict, int, dict, int, dict, str)
+_MAGIC = b"jobzone\0"
+
+
+def _seal(record: tuple) -> bytes:
+    """A record as marshal writes it, behind its length and checksum: marshal may crash or run out
+    of memory on damaged bytes, so nothing is unmarshalled that is not exactly what was written."""
+    payload = marshal.dumps(record)
+    return _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def _unseal(data: bytes | None, size: int) -> tuple | None:
+    """The record `_seal` wrote, if `data` is whole and of this format with `size` fields; else None."""
+    head = len(_MAGIC) + 12
+    if not data or len(data) < head or not data.startswith(_MAGIC):
+        return None
+    length = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
+    payload = data[head:]
+    if length != len(payload) or zlib.crc32(payload) != int.from_bytes(data[head - 4:head], "little"):
+        return None
+    try:
+        record = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - only if someone wrote a well-sealed wrong record
+        return None
+    if not isinstance(record, tuple) or len(record) != size or record[0] != FORMAT:
+        return None
+    return record
 
 
 # -- looking at files -----------------------------------------------------------------------------
@@ -178,15 +204,16 @@ def run_path(cache_folder: str, key: str) -> str:
     return os.path.join(cache_folder, "builds", f"run-{zlib.crc32(key.encode()):08x}.marshal")
 
 
-def save_run(cache_folder: str, key: str, stamp_path: str, stamp: Stamp, content: str, out: str,
+def save_run(cache_folder: str, key: str, stamp_path: str, stamp: Stamp, content: str, out: str, out_given: str,
              message: str) -> None:
-    """Remember, for the command line `key`, that it found `stamp` current and printed `message`."""
+    """Remember, for the command line `key`, that it found `stamp` current and printed `message`
+    (`out_given`: the output folder as named, before links were followed to `out`)."""
     path = run_path(cache_folder, key)
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(temporary, "wb") as stream:
-            stream.write(marshal.dumps((FORMAT, key, stamp_path, stamp.scanned_ns, content, out, message)))
+            stream.write(_seal((FORMAT, key, stamp_path, stamp.scanned_ns, content, out, out_given, message)))
         os.replace(temporary, path)
     except OSError:
         try:
@@ -203,21 +230,23 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+_RUN_TYPES = (str, str, int, str, str, str, str)
+
+
 def answer(argv: Sequence[str], cwd: str) -> str | None:
     """What `jobzone build` with these arguments prints when its last build here is still current,
-    or None when a full build must look. Never raises: any doubt is a None."""
+    or None when a full build must look. Never raises: any doubt is a None. (A build asked to clean,
+    however `--clean` is spelt, leaves no run to find.)"""
     if "--clean" in argv:
         return None
     key = run_key(argv, cwd)
-    data = _read(run_path(os.path.join(cwd, CACHE_DIR), key))
-    try:
-        run = marshal.loads(data) if data else None
-    except (EOFError, ValueError, TypeError):
+    run = _unseal(_read(run_path(os.path.join(cwd, CACHE_DIR), key)), len(_RUN_TYPES) + 1)
+    if run is None or not all(isinstance(value, kind) for value, kind in zip(run[1:], _RUN_TYPES)) or run[1] != key:
         return None
-    if not isinstance(run, tuple) or len(run) != 7 or run[0] != FORMAT or run[1] != key:
-        return None
-    _, _, stamp_path, scanned_ns, content, out, message = run
-    stamp = Stamp.from_bytes(_read(stamp_path) or b"")
+    _, _, stamp_path, scanned_ns, content, out, out_given, message = run
+    if os.path.realpath(out_given) != out:
+        return None  # the output folder is named through a link that now points elsewhere
+    stamp = Stamp.from_bytes(_read(stamp_path))
     if stamp is None or stamp.scanned_ns != scanned_ns:
         return None  # another build has been (or is being) made since
     if not unchanged(stamp.watched, stamp.present, stamp.watched_ns):

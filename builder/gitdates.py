@@ -83,7 +83,8 @@ def git_head(folder: Path) -> GitHead:
     if found.returncode != 0 or len(lines) != 4:
         return GitHead("", None, markers)  # not a repository after all, or no commit yet
     git_dir, common = Path(lines[0]), folder / lines[1]
-    files = [git_dir / "HEAD", git_dir / "shallow", common / "shallow", common / "packed-refs"]
+    files = [git_dir / "HEAD", git_dir / "shallow", common / "shallow", common / "packed-refs",
+             common / "reftable" / "tables.list"]  # where refs live in a repository of the newer format
     if lines[3].startswith("refs/"):
         files.append(common / lines[3])
     shallow = ""

@@ -316,3 +316,36 @@ def test_given_paths_still_resolve_citations_against_content_roles(run, tmp_path
     assert not any(d["code"] == "JZ405" for d in on_line)
     assert data["summary"]["errors"] == 1
     assert {d["path"] for d in data["diagnostics"]} == {"drafts/recommendation-systems-engineer-draft.md"}
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["--conf", "build", "check"], "[JZ901]"),  # an abbreviated --config takes `build` as its file
+    (["--co", "build", "check"], "[JZ901]"),
+    (["-h", "build"], "serve"),  # the whole parser's help, every command listed
+    (["--", "build"], "invalid choice"),  # argparse's own reading of `--`
+])
+def test_command_lines_read_as_the_whole_parser_reads_them(run, tmp_path, args, expect):
+    """Declaring only the chosen command's arguments must never change how a command line reads."""
+    proc = run(args, tmp_path)
+    assert expect in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "choose from 'build')" not in proc.stderr
+
+
+def test_jobzone_runs_from_a_zip_archive(run, tmp_path, repo_root):
+    """Imported from a zip (a zipapp, an egg): no package folder to list, the archive stands for it."""
+    import shutil
+    import zipfile
+
+    archive = tmp_path / "jobzone.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in sorted((repo_root / "builder").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                bundle.write(path, path.relative_to(repo_root).as_posix())
+    project = tmp_path / "project"
+    shutil.copytree(repo_root / "tests" / "fixtures" / "site", project)
+    env = {"PYTHONPATH": str(archive)}
+    for args in (["check"], ["build"], ["build"]):
+        proc = run(args, project, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "internal error" not in proc.stderr
+    assert (project / "site" / "index.html").is_file()

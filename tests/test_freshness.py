@@ -60,7 +60,7 @@ def quick(run: Run, project: Path, *args: str, **options) -> subprocess.Complete
     proc, was_quick = jobzone(run, project, *args, **options)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert was_quick, "expected the quick answer\n" + proc.stdout
-    assert "site is up to date" in proc.stdout
+    assert "is up to date" in proc.stdout
     return proc
 
 
@@ -78,7 +78,7 @@ def settled(run: Run, project: Path) -> str:
     for run_file in (project / ".jobzone-cache" / "builds").glob("run-*"):
         run_file.unlink()  # so the next build takes the full path and prints "up to date" its own way
     again = full(run, project)
-    assert "site is up to date" in again.stdout, again.stdout
+    assert "is up to date" in again.stdout, again.stdout
     return again.stdout
 
 
@@ -351,3 +351,72 @@ def test_deepening_a_shallow_clone_rebuilds_with_the_older_dates(run_jobzone: Ru
     rebuilt = full(run_jobzone, clone)
     assert "Built " in rebuilt.stdout, rebuilt.stdout
     assert "2024-01-02" in page.read_text(encoding="utf-8")
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+def test_every_damaged_byte_of_a_stamp_reads_as_no_stamp() -> None:
+    """marshal may crash or exhaust memory on damaged bytes: nothing is unmarshalled unchecked."""
+    data = _stamp(sources={f"r{n}.md": (n, n, "d" * 32) for n in range(20)}).to_bytes()
+    for at in range(len(data)):
+        for value in (0x00, 0x7B, 0xBC, data[at] ^ 0x01):
+            if value == data[at]:
+                continue
+            assert Stamp.from_bytes(data[:at] + bytes([value]) + data[at + 1:]) is None, at
+    assert Stamp.from_bytes(data[:-1]) is None and Stamp.from_bytes(data + b"\x00") is None
+
+
+@pytest.mark.parametrize("where", [0, 9, 20, 0.5, -1])
+def test_a_damaged_stamp_on_disk_costs_a_full_build(run_jobzone: Run, tmp_path: Path, where: float) -> None:
+    project = aged_project(tmp_path)
+    settled(run_jobzone, project)
+    stamp = next((project / ".jobzone-cache" / "builds").glob("*.stamp.*"))
+    data = bytearray(stamp.read_bytes())
+    at = int(len(data) * where) if isinstance(where, float) else where
+    data[at] ^= 0xFF
+    stamp.write_bytes(bytes(data))
+    proc = full(run_jobzone, project)
+    assert proc.returncode == 0 and "internal error" not in proc.stderr, proc.stderr
+    assert "Built " in proc.stdout  # no record: a full build
+
+
+def test_an_output_folder_named_through_a_link_is_followed_again(run_jobzone: Run, tmp_path: Path) -> None:
+    project = aged_project(tmp_path)
+    (project / "site-a").mkdir()
+    (project / "site-b").mkdir()
+    (project / "site").symlink_to("site-a")
+    settled(run_jobzone, project)
+    quick(run_jobzone, project)
+    (project / "site").unlink()
+    (project / "site").symlink_to("site-b")
+    proc = full(run_jobzone, project)
+    assert proc.returncode == 0, proc.stderr
+    assert (project / "site-b" / "index.html").is_file()
+
+
+def test_a_library_folder_appearing_on_the_path_takes_the_full_path(run_jobzone: Run, tmp_path: Path) -> None:
+    """A folder named on PYTHONPATH that does not exist yet, or a library's name appearing in a folder
+    of the path inside the project (`python -m` puts the working directory there), may change what
+    is imported."""
+    project = aged_project(tmp_path)
+    later = tmp_path / "later"
+    env = {"PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent), str(later)])}
+    settled_env = full(run_jobzone, project, env=env)
+    assert settled_env.returncode == 0, settled_env.stderr
+    quick(run_jobzone, project, env=env)
+    later.mkdir()
+    age(later)  # not racy: only its appearing tells
+    full(run_jobzone, project, env=env)
+    quick(run_jobzone, project, env=env)
+    (project / "yaml.py").write_text("raise ImportError('not the real yaml')\n", encoding="utf-8")
+    proc = full(run_jobzone, project, env=env)
+    assert "up to date" not in proc.stdout
+
+
+def test_clean_however_spelt_is_never_answered(run_jobzone: Run, tmp_path: Path) -> None:
+    project = aged_project(tmp_path)
+    settled(run_jobzone, project)
+    for spelling in ("--cl", "--clea", "--clean"):
+        for _ in range(2):
+            proc = full(run_jobzone, project, "build", spelling)
+            assert "Built " in proc.stdout, proc.stdout
