@@ -18,7 +18,8 @@ from builder.reporting import FORMATS
 
 def cmd_check(args: argparse.Namespace) -> int:
     config, methodology = load_project(args.config)
-    result, wanted = run_check(config, methodology, args.paths, open_cache(config, methodology, args.clean))
+    result, wanted = run_check(config, methodology, args.paths, open_cache(config, methodology, args.clean),
+                               summaries=True)  # diagnostics are all it prints: memory stays flat
     chosen = set(wanted)
     diagnostics = [d for d in result.diagnostics if d.location.path in chosen] if args.paths else result.diagnostics
     print_diagnostics(diagnostics, args.format, len(wanted))
