@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Set as AbstractSet
-from dataclasses import dataclass
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from builder.document import markdown_parser
+from builder.document import PreparedBody, markdown_parser
 from builder.importer import slugify
 from builder.refs import unsafe_url
 
@@ -46,15 +45,6 @@ def defuse_text(text: str) -> str:
     text = _TEXT_TAIL.sub(lambda m: "]" if unsafe_url(m["dest"].lstrip("<")) else m[0], text)
     text = _TEXT_AUTOLINK.sub(lambda m: "" if unsafe_url(m["dest"]) else m[0], text)
     return _TEXT_SCHEME.sub(r"\1", text)
-
-
-@dataclass(frozen=True)
-class PreparedBody:
-    """A body rendered but for what the rest of the site decides (see the module's docstring)."""
-
-    html: str  # with "\x00T<n>\x00" for prose pieces and "\x00H<n>\x00" for link and image targets
-    prose: tuple[tuple[int, str], ...]  # per prose mark: its section (headings before it), its text
-    targets: tuple[str, ...]  # per target mark: the href or src as written (normalised by the parser)
 
 
 def _with_attr(token: Token, name: str, value: str) -> Token:

@@ -19,8 +19,6 @@ from markdown_it.token import Token
 if TYPE_CHECKING:
     import pandas as pd
 
-    from builder.body import PreparedBody
-
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
@@ -115,6 +113,15 @@ class Section:
 
     def texts(self) -> list[TextBlock]:
         return [block for block in self.blocks if isinstance(block, TextBlock)]
+
+
+@dataclass(frozen=True)
+class PreparedBody:
+    """The body rendered to HTML but for what the rest of the site decides (`builder.body`)."""
+
+    html: str  # with "\x00T<n>\x00" for prose pieces and "\x00H<n>\x00" for link and image targets
+    prose: tuple[tuple[int, str], ...]  # per prose mark: its section (headings before it), its text
+    targets: tuple[str, ...]  # per target mark: the href or src as written (normalised by the parser)
 
 
 @dataclass
