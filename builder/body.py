@@ -95,6 +95,19 @@ class _Preparing:
         return out
 
 
+def heading_anchor(title: str, taken: set[str]) -> str:
+    """A heading's id: its slug ("section" if it has none), numbered when already `taken`; added to it."""
+    try:
+        base = slugify(title)
+    except ValueError:
+        base = "section"
+    anchor, number = base, 2
+    while anchor in taken:
+        anchor, number = f"{base}-{number}", number + 1
+    taken.add(anchor)
+    return anchor
+
+
 def prepare_body(tokens: list[Token]) -> PreparedBody:
     """The body's HTML with marks where the site decides; headings get unique anchors."""
     preparing = _Preparing()
@@ -103,15 +116,7 @@ def prepare_body(tokens: list[Token]) -> PreparedBody:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             preparing.section += 1
-            try:
-                base = slugify(tokens[index + 1].content)
-            except ValueError:
-                base = "section"
-            anchor, number = base, 2
-            while anchor in ids:
-                anchor, number = f"{base}-{number}", number + 1
-            ids.add(anchor)
-            token = _with_attr(token, "id", anchor)
+            token = _with_attr(token, "id", heading_anchor(tokens[index + 1].content, ids))
         elif token.type == "inline" and token.children is not None:
             in_heading = index > 0 and tokens[index - 1].type == "heading_open"
             token = token.copy(children=preparing.inline(token.children, in_heading))

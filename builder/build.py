@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from builder.cache import Cache, code_files, code_fingerprint, tree_digest, tree_files
 from builder.config import CONFIG_NAME, SiteConfig
-from builder.freshness import CACHE_DIR, Stamp, save_run, scan_tree, unchanged_tree, watch
+from builder.freshness import CACHE_DIR, Stamp, run_key, save_run, scan_tree, unchanged_tree, watch
 from builder.gitdates import GitHead, git_head, last_commit_dates
 from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_diagnostics, load_site_config,
                              load_site_methodology, open_cache, run_check, shown_path)
@@ -326,15 +326,16 @@ def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:
 def _finish(cache: Cache, out: Path, settings: Settings, stamp: Stamp, content: Path) -> None:
     """Record the build `stamp` describes, and that its command line, run again unchanged, only
     needs to print that the site is up to date."""
-    if cache.stamp(out) != stamp:
-        cache.save_stamp(out, stamp)
+    cache.save_stamp(out, stamp)
     if settings.argv is None or settings.watched is None or cache.folder.resolve() != Path.cwd().resolve() / CACHE_DIR:
         return  # `answer` looks in the working directory's cache only
-    from builder.freshness import run_key
-
     save_run(str(cache.folder), run_key(settings.argv, os.getcwd()), str(cache.stamp_path(out)), stamp,
-             str(content.absolute()), str(out), settings.out_given,
-             f"{stamp.printed}\n{shown_path(out)} is up to date\n")
+             str(content.absolute()), str(out), settings.out_given, up_to_date(stamp, out))
+
+
+def up_to_date(stamp: Stamp, out: Path) -> str:
+    """What a build prints when there is nothing to do: the last build's diagnostics, and so."""
+    return f"{stamp.printed}\n{shown_path(out)} is up to date\n"
 
 
 def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
@@ -388,8 +389,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     if stamp is not None and not changed and config.content_path.is_dir():
         _finish(records, out, settings, _stamp(settings, sources, scanned_ns, stamp.output, stamp.printed),
                 config.content_path)  # the same, but with the times of files touched since
-        print(stamp.printed)
-        print(f"{shown_path(out)} is up to date")
+        print(up_to_date(stamp, out), end="")
         return EXIT_OK
     methodology = load_site_methodology(config)
     cache = open_cache(config, methodology)

@@ -111,6 +111,12 @@ def stat_of(path: str) -> Stat:
     return (info.st_size, info.st_mtime_ns)
 
 
+def trusted(known: Stat, now: Stat, looked_ns: int) -> bool:
+    """Whether a file's stat `now` stands for the bytes it had when it was `known` at `looked_ns`:
+    the same size and time, and a time far enough before that look (else the file is racy)."""
+    return known == now and now[1] < looked_ns - RACY_NS
+
+
 def watch(paths: Iterable[str]) -> dict[str, Stat]:
     return {path: stat_of(path) for path in paths}
 
@@ -118,11 +124,8 @@ def watch(paths: Iterable[str]) -> dict[str, Stat]:
 def unchanged(watched: dict[str, Stat], present: dict[str, bool], since_ns: int) -> bool:
     """Whether every watched path has the stat it had when looked at `since_ns` (and had it long
     enough before then to be trusted), and every `present` path still exists or not as it did."""
-    trusted_before = since_ns - RACY_NS
-    for path, before in watched.items():
-        now = stat_of(path)
-        if now != before or now[1] >= trusted_before:
-            return False
+    if not all(trusted(before, stat_of(path), since_ns) for path, before in watched.items()):
+        return False
     return all(os.path.lexists(path) == there for path, there in present.items())
 
 
@@ -185,8 +188,7 @@ def sources_unchanged(folder: str, sources: dict[str, SourceFile], scanned_ns: i
     now = scan_tree(folder, follow_links=True)
     if now.keys() != sources.keys():
         return False
-    trusted_before = scanned_ns - RACY_NS
-    return all(stat == sources[relative][:2] and stat[1] < trusted_before for relative, stat in now.items())
+    return all(trusted(sources[relative][:2], stat, scanned_ns) for relative, stat in now.items())
 
 
 # -- one command line's answer --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from builder.freshness import RACY_NS, SourceFile
+from builder.freshness import SourceFile, trusted
 
 
 @dataclass
@@ -60,10 +60,9 @@ def refresh_sources(now: Mapping[str, tuple[int, int]], previous: Mapping[str, S
     stat changed, or is racy, are read (at `path_of(name)`). Both `build` and `serve` tell changes so."""
     sources: dict[str, SourceFile] = {}
     changed = set(previous) - set(now)
-    trusted_before = previous_scan_ns - RACY_NS
     for name, (size, mtime_ns) in now.items():
         known = previous.get(name)
-        if known is not None and known[0] == size and known[1] == mtime_ns and mtime_ns < trusted_before:
+        if known is not None and trusted(known[:2], (size, mtime_ns), previous_scan_ns):
             sources[name] = known
             continue
         digest = _read_digest(path_of(name))

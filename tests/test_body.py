@@ -13,16 +13,15 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from builder.body import _link_names, _names_pattern, defuse_text, fill_body, prepare_body
+from builder.body import _link_names, _names_pattern, defuse_text, fill_body, heading_anchor, prepare_body
 from builder.document import markdown_parser
-from builder.importer import slugify
 from builder.refs import unsafe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- the oracle: one pass over the tokens (as bodies were rendered before), sharing only the name
-# pattern and the splitting of prose around names with builder.body ----------------------------
+# pattern, the splitting of prose around names and heading anchors with builder.body ----------------------------
 
 def _with_attr(token: Token, name: str, value: str) -> Token:
     return token.copy(attrs={**token.attrs, name: value})
@@ -76,15 +75,7 @@ def one_pass(tokens: list[Token], url: Callable[[str], str], names: dict[str, st
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             linked = set()
-            try:
-                base = slugify(tokens[index + 1].content)
-            except ValueError:
-                base = "section"
-            anchor, number = base, 2
-            while anchor in ids:
-                anchor, number = f"{base}-{number}", number + 1
-            ids.add(anchor)
-            token = _with_attr(token, "id", anchor)
+            token = _with_attr(token, "id", heading_anchor(tokens[index + 1].content, ids))
         elif token.type == "inline" and token.children is not None:
             in_heading = index > 0 and tokens[index - 1].type == "heading_open"
             children = _inline(token.children, None if in_heading else pattern, names, unassessed or set(),
