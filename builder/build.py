@@ -28,7 +28,8 @@ from builder.project import (EXIT_ERRORS, EXIT_OK, MARKER, UsageError, format_di
 from builder.state import SiteModel, digest_bytes, file_stats, refresh_sources
 
 if TYPE_CHECKING:
-    from builder.check import CheckResult
+    from builder.check import Checked, CheckResult
+    from builder.render import TemplateProblem
     from builder.methodology import Methodology
     from builder.site import Built
 
@@ -369,13 +370,17 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
         if staged is not None:
             staged.discard()
         if isinstance(exc, TemplateProblem):
-            raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
-                             f"{shown_path(out)} was not changed [JZ902]") from None
+            raise _template_failure(exc, out) from None
         raise
     if staged is not None:
         return built, staged.digests, scan_tree(out, with_folders=True)
     output = dict(output)
     return built, write_changes(out, built.files, model.written if model is not None else {}, output), output
+
+
+def _template_failure(exc: TemplateProblem, out: Path) -> UsageError:
+    return UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+                      f"{shown_path(out)} was not changed [JZ902]")
 
 
 def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: Settings,
@@ -399,6 +404,17 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         if stamp is not None:
             check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
     cache.forget_stamp(out)  # until this build is whole on disk, the next one starts from scratch
+    edited = _edited_only(config, methodology, cache, model, changed) if model is not None else None
+    if model is not None and stamp is not None and edited is not None:
+        try:
+            output = _write_edited(config, methodology, cache, out, model, edited, stamp.output)
+        except OSError:
+            output = None  # the site could not be updated in place: build it whole, below
+            model = None
+        if output is not None:
+            print(stamp.printed)  # the diagnostics are all as the last build found them
+            return _done(cache, out, settings, model, _stamp(settings, sources, scanned_ns, output, stamp.printed),
+                         config.content_path)
     stale = {shown_path(config.content_path / relative) for relative in changed}
     kept = {shown: blob for shown, blob in model.checked.items() if shown not in stale} if model is not None else {}
     known = {shown: pickle.loads(blob) for shown, blob in kept.items()}
@@ -420,15 +436,71 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, None,
                                                    analysed, dates_by_path, {})
     assert built.listings is not None
-    cache.save_record(out, "model", SiteModel(
+    return _done(cache, out, settings, SiteModel(
         {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)
          for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
-        (built.listings.key, tuple(built.listings.files)), dates_by_path, written))
-    _finish(cache, out, settings, _stamp(settings, sources, scanned_ns, output, printed), config.content_path)
-    print(f"Built {built.pages} pages for {built.reports} report{'s' if built.reports != 1 else ''} "
-          f"into {shown_path(out)}")
+        (built.listings.key, tuple(built.listings.files)), dates_by_path, written,
+        pickle.dumps(built.context, pickle.HIGHEST_PROTOCOL), (built.pages, built.reports)),
+        _stamp(settings, sources, scanned_ns, output, printed), config.content_path)
+
+
+def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: Stamp, content: Path) -> int:
+    """Record a finished build and say what it built."""
+    cache.save_record(out, "model", model)
+    _finish(cache, out, settings, stamp, content)
+    pages, reports = model.counts
+    print(f"Built {pages} pages for {reports} report{'s' if reports != 1 else ''} into {shown_path(out)}")
     return EXIT_OK
+
+
+def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, model: SiteModel,
+                 changed: set[str]) -> list[Checked] | None:
+    """The changed content files analysed again, when each is a report of the last build whose
+    summary (`Checked.summary`: all that other pages, listings, downloads and the checks across
+    reports read of it) is byte for byte as before: then only the edited reports' own pages can
+    differ, and nothing else needs reading. None when anything else changed."""
+    from builder.check import analyse_bytes, read_bytes
+
+    if not model.render or not changed:
+        return None
+    edited = []
+    for relative in sorted(changed):
+        shown = shown_path(config.content_path / relative)
+        before = model.checked.get(shown)
+        data = read_bytes(config.content_path / relative, shown)[0] if before is not None else None
+        if data is None:
+            return None  # not a report the last build read (added, removed, not Markdown), or unreadable
+        checked = analyse_bytes(data, shown, methodology, cache)
+        if checked.entry is None or pickle.dumps(checked.summary(), pickle.HIGHEST_PROTOCOL) != before:
+            return None
+        edited.append(checked)
+    return edited
+
+
+def _write_edited(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, model: SiteModel,
+                  edited: list[Checked], output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
+    """Render the edited reports' own pages with the last build's render context and write those
+    that changed (see `_edited_only`); `model` is updated. None, with nothing written, when a page
+    would not be the files it was."""
+    from builder.render import TemplateProblem, environment
+    from builder.site import role_page_files
+
+    context = pickle.loads(model.render)
+    try:
+        pages = context.pages(environment(config.root / config.templates_dir, cache.folder / "templates"))
+        rendered = {}
+        for checked in edited:
+            assert checked.entry is not None
+            files = role_page_files(pages, checked.entry, context.links, methodology, context.dates)
+            if tuple(files) != model.role_pages.get(checked.entry.report.meta.slug, (None, ()))[1]:
+                return None
+            rendered.update(files)
+    except TemplateProblem as exc:
+        raise _template_failure(exc, out) from None
+    output = dict(output)
+    model.written = write_changes(out, {**dict.fromkeys(model.written), **rendered}, model.written, output)
+    return output
 
 
 def _stamp(settings: Settings, sources: dict, scanned_ns: int, output: dict, printed: str) -> Stamp:

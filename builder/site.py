@@ -20,7 +20,7 @@ from builder.links import SiteLinks, page_file
 from builder.methodology import Methodology
 from builder.state import digest_bytes
 from builder.project import MARKER, MARKER_TEXT, local_files
-from builder.render import (Pages, RoleRow, SiteInfo, environment, render_listings, render_role, robots_txt,
+from builder.render import (Pages, RoleRow, SiteInfo, ZoneView, environment, render_listings, render_role, robots_txt,
                             role_context, role_row, role_view, site_pages)
 
 
@@ -67,6 +67,21 @@ class Listings:
     files: dict[str, FileData]
 
 
+@dataclass(frozen=True)
+class RenderContext:
+    """What every role page is rendered with besides its own report: the same for all of them, and
+    derived from the reports' summaries only. Kept with the build's record, so an edit that leaves
+    every summary as it was renders the edited page with it, reading no other report."""
+
+    site: SiteInfo
+    zones: list[ZoneView]
+    links: SiteLinks
+    dates: Mapping[str, date]
+
+    def pages(self, env: Environment) -> Pages:
+        return Pages(env, self.site, self.zones)
+
+
 @dataclass
 class Built:
     files: dict[str, FileData]
@@ -74,6 +89,7 @@ class Built:
     reports: int
     role_pages: dict[str, RolePage] = field(default_factory=dict)
     listings: Listings | None = None
+    context: RenderContext | None = None
 
 
 def kept_site(role_pages: Mapping[str, tuple[str, tuple[str, ...]]], listings: tuple[str, tuple[str, ...]]) -> Built:
@@ -185,4 +201,4 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
     files.update(static_files())
     files.update(assets)
     html_pages = sum(1 for p in files if p.endswith(".html"))
-    return Built(files, html_pages, len(entries), role_pages, listings)
+    return Built(files, html_pages, len(entries), role_pages, listings, RenderContext(site, pages.zones, links, dates))

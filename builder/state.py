@@ -9,6 +9,9 @@ Two records per output folder, kept in the cache:
   (unchanged reports are neither read nor analysed again), what each role page and the
   listings were rendered from (only pages whose inputs changed are rendered), the git
   dates, and a digest of every file written (only files whose bytes changed are written).
+  An edit that leaves the edited reports' summaries byte for byte as they were cannot
+  change any other page, listing or cross-check (they read nothing else of a report): the
+  edited pages are rendered with the kept `render` context, and no other report is read.
 
 Content files are known by size and time, and read only when those changed or are racy
 (see `builder.freshness`).
@@ -35,6 +38,8 @@ class SiteModel:
     listings: tuple[str, tuple[str, ...]]  # (what the listing pages show, their files)
     dates: dict[Path, date]  # from git, for the commit in the settings
     written: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
+    render: bytes = b""  # what every role page is rendered with (`site.RenderContext`), pickled
+    counts: tuple[int, int] = (0, 0)  # HTML pages and reports built, for the closing line
 
 
 def digest_bytes(data: bytes) -> str:

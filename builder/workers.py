@@ -24,8 +24,8 @@ from builder.links import SiteLinks
 from builder.methodology import Methodology
 from builder.processes import die_with_parent
 from builder.progress import progress
-from builder.render import Pages, SiteInfo, ZoneView, environment
-from builder.site import FileData, role_page_files
+from builder.render import Pages, environment
+from builder.site import FileData, RenderContext, role_page_files
 
 if TYPE_CHECKING:  # imported when a pool is started: a rebuild of a few pages needs no processes
     from concurrent.futures import ProcessPoolExecutor
@@ -38,11 +38,8 @@ PARALLEL_FROM = 200
 class _Job:
     templates: Path
     compiled: Path | None
-    site: SiteInfo
-    zones: list[ZoneView]
-    links: SiteLinks
+    context: RenderContext
     m: Methodology
-    dates: Mapping[str, date]
     cache: Cache
     parent: int
 
@@ -54,12 +51,13 @@ def _start(job: _Job) -> None:
     die_with_parent(job.parent)
     gc.freeze()  # what the parent built is never garbage here; collect only what this worker makes
     gc.enable()
-    _JOB.append((job, Pages(environment(job.templates, job.compiled), job.site, job.zones)))
+    _JOB.append((job, job.context.pages(environment(job.templates, job.compiled))))
 
 
 def _render(shown: str) -> dict[str, FileData]:
     job, pages = _JOB[0]
-    return role_page_files(pages, whole_entry(shown, job.m, job.cache), job.links, job.m, job.dates)
+    context = job.context
+    return role_page_files(pages, whole_entry(shown, job.m, job.cache), context.links, job.m, context.dates)
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,8 @@ class RenderInWorkers:
         shown = [entry.report.path for entry in entries]
         pool = None
         if len(entries) >= PARALLEL_FROM and workers > 1:
-            job = _Job(self.templates, self.compiled, pages.site, pages.zones, links, m, dates, self.cache, os.getpid())
+            job = _Job(self.templates, self.compiled, RenderContext(pages.site, pages.zones, links, dates), m, self.cache,
+                       os.getpid())
             from concurrent.futures import ProcessPoolExecutor
 
             try:

@@ -172,6 +172,71 @@ def test_prose_edit_rewrites_only_that_roles_page(run: Run, tmp_path: Path) -> N
     assert_as_clean_build(run, project)
 
 
+def _whole_site_steps_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking reports against each other and linking the site raise from now on."""
+    import builder.check
+    import builder.links
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole site was checked and linked again")
+
+    monkeypatch.setattr(builder.check, "cross_check", refuse)
+    monkeypatch.setattr(builder.links, "link_site", refuse)
+
+
+def test_prose_edit_reads_no_other_report(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """An edit that leaves everything other pages read of the report (its summary) as it was
+    renders that report's page alone: no other report is read, checked or linked again. (Moving
+    lines below which nothing other pages read is located, as here, is such an edit too.)"""
+    from builder.cli import main
+
+    project = copy_fixture(tmp_path)
+    first = build(run, project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.\n\nA line added.")
+    monkeypatch.chdir(project)
+    with monkeypatch.context() as patched:
+        _whole_site_steps_refused(patched)
+        assert main(["build"]) == 0
+    printed, problems = capsys.readouterr()
+    assert problems == ""
+    assert _diagnostics(printed) == _diagnostics(first.stdout)  # the warnings, as the whole check found them
+    assert printed.splitlines()[-1] == first.stdout.splitlines()[-1]
+    assert "Timeline (revised)" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("## Role Definition", "A line added above the rest.\n\n## Role Definition"),  # every line below moves
+    ("Timeline: 2-4 years.", "Timeline: 2-4 years. It is NOT a Conversational AI Engineer role."),  # a mention
+    ("Timeline: 2-4 years.", "Timeline: 2-4 years. [Peers](conversational-ai-engineer.md)."),  # a new link
+    ("Timeline: 2-4 years.", "Timeline: 2-4 years. The Yellow (Urgent) label at 99.9 holds."),  # a wrong restated score
+])
+def test_edits_that_change_what_others_read_check_the_whole_site(run: Run, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  old: str, new: str) -> None:
+    """An edit that changes the report's summary (locations, mentions, links, its own diagnostics)
+    goes the whole way: the site checked and linked again; the result is a clean build's."""
+    from builder.cli import main
+
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    edit(project, NLP, old, new)
+    monkeypatch.chdir(project)
+    with monkeypatch.context() as patched:
+        _whole_site_steps_refused(patched)
+        assert main(["build"]) != 0
+    assert "the whole site was checked and linked again" in capsys.readouterr().err
+    proc = build(run, project)
+    if "99.9" in new:
+        assert proc.returncode == 1 and "99.9" in proc.stdout, proc.stdout + proc.stderr
+        return
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_as_clean_build(run, project)
+
+
 # --- 2. nothing changed ------------------------------------------------------------------------
 
 def test_unchanged_rebuild_writes_nothing(run: Run, tmp_path: Path) -> None:
