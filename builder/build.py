@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from builder.check import Checked, CheckResult
     from builder.render import TemplateProblem
     from builder.methodology import Methodology
-    from builder.site import Built
+    from builder.site import Built, RenderContext
 
 
 
@@ -404,10 +404,11 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         if stamp is not None:
             check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
     cache.forget_stamp(out)  # until this build is whole on disk, the next one starts from scratch
-    edited = _edited_only(config, methodology, cache, model, changed) if model is not None else None
-    if model is not None and stamp is not None and edited is not None:
+    context = _render_context(model) if model is not None and changed else None
+    edited = _edited_only(config, methodology, cache, model, changed) if model is not None and context else None
+    if model is not None and stamp is not None and context is not None and edited is not None:
         try:
-            output = _write_edited(config, methodology, cache, out, model, edited, stamp.output)
+            output = _write_edited(config, methodology, cache, out, model, context, edited, stamp.output)
         except OSError:
             output = None  # the site could not be updated in place: build it whole, below
             model = None
@@ -462,8 +463,6 @@ def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, mod
     differ, and nothing else needs reading. None when anything else changed."""
     from builder.check import analyse_bytes, read_bytes
 
-    if not model.render or not changed:
-        return None
     edited = []
     for relative in sorted(changed):
         shown = shown_path(config.content_path / relative)
@@ -478,15 +477,26 @@ def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, mod
     return edited
 
 
+def _render_context(model: SiteModel) -> RenderContext | None:
+    """What the last build rendered every role page with; None if it cannot be read back."""
+    from builder.site import RenderContext
+
+    try:
+        context = pickle.loads(model.render)
+    except Exception:  # noqa: BLE001 - a damaged record only costs time
+        return None
+    return context if isinstance(context, RenderContext) else None
+
+
 def _write_edited(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, model: SiteModel,
-                  edited: list[Checked], output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
+                  context: RenderContext, edited: list[Checked],
+                  output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
     """Render the edited reports' own pages with the last build's render context and write those
     that changed (see `_edited_only`); `model` is updated. None, with nothing written, when a page
     would not be the files it was."""
     from builder.render import TemplateProblem, environment
     from builder.site import role_page_files
 
-    context = pickle.loads(model.render)
     try:
         pages = context.pages(environment(config.root / config.templates_dir, cache.folder / "templates"))
         rendered = {}

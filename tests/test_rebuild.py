@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import marshal
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -591,6 +592,21 @@ def test_damaged_build_records_cost_only_time(run: Run, tmp_path: Path, damaged:
     rebuilt(run, project)
     assert_as_clean_build(run, project)
     edit(project, NLP, "Timeline (revised)", "Timeline (revised twice)")
+    rebuilt(run, project)
+    assert_as_clean_build(run, project)
+
+
+@pytest.mark.parametrize("render", [b"", b"\x80\x05garbage", pickle.dumps("not a render context")])
+def test_a_damaged_render_context_costs_only_time(run: Run, tmp_path: Path, render: bytes) -> None:
+    """The kept render context that a prose edit's page is rendered with, unreadable or of the wrong
+    kind inside an intact record: the edit is built the whole way instead."""
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    [found] = (project / ".jobzone-cache" / "builds").glob("*.model.*")
+    model = pickle.loads(found.read_bytes())
+    model.render = render
+    found.write_bytes(pickle.dumps(model))
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
     rebuilt(run, project)
     assert_as_clean_build(run, project)
 
