@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from builder import charts
-from builder.build import inside
+from builder.output import inside
 from builder.links import relative_url
 from builder.methodology import load_methodology
 from builder.render import defuse_text, unsafe_url

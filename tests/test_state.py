@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import StagedSite, write_changes
+from builder.output import StagedSite, write_changes
 from builder.check import analyse
 from builder.freshness import RACY_NS, scan_tree, unchanged_tree
 from builder.methodology import load_methodology
