@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import os
 import pickle
+import stat as statmode
 import sys
 import time
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from builder.state import SiteModel, refresh_sources
 
 if TYPE_CHECKING:
     from builder.check import Checked, CheckResult
-    from builder.render import TemplateProblem
     from builder.methodology import Methodology
     from builder.site import Built, RenderContext
 
@@ -178,17 +178,13 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
         if staged is not None:
             staged.discard()
         if isinstance(exc, TemplateProblem):
-            raise _template_failure(exc, out) from None
+            raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
+                             f"{shown_path(out)} was not changed [JZ902]") from None
         raise
     if staged is not None:
         return built, staged.digests, scan_tree(out, with_folders=True)
     output = dict(output)
     return built, write_changes(out, built.files, model.written if model is not None else {}, output), output
-
-
-def _template_failure(exc: TemplateProblem, out: Path) -> UsageError:
-    return UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
-                      f"{shown_path(out)} was not changed [JZ902]")
 
 
 def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, settings: Settings,
@@ -212,11 +208,9 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         if stamp is not None:
             check_contents(out)  # a full build replaces the folder: make sure nothing was added to it by hand
     cache.forget_stamp(out)  # until this build is whole on disk, the next one starts from scratch
-    context = _render_context(model) if model is not None and changed else None
-    edited = _edited_only(config, methodology, cache, model, changed) if model is not None and context else None
-    if model is not None and stamp is not None and context is not None and edited is not None:
+    if model is not None and stamp is not None and changed:
         try:
-            output = _write_edited(config, methodology, cache, out, model, context, edited, stamp.output)
+            output = _edit_in_place(config, methodology, cache, out, model, changed, stamp.output)
         except OSError:
             output = None  # the site could not be updated in place: build it whole, below
             model = None
@@ -249,40 +243,103 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)
          for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
-        (built.listings.key, tuple(built.listings.files)), dates_by_path, written,
-        pickle.dumps(built.context, pickle.HIGHEST_PROTOCOL), (built.pages, built.reports)),
+        (built.listings.key, tuple(built.listings.files)), dates_by_path, written, _pickled(built.context),
+        (built.pages, built.reports), one_name_each=len(result.checked) == len(wanted)),
         _stamp(settings, sources, scanned_ns, output, printed), config.content_path)
 
 
+def _pickled(value: object) -> bytes:
+    """`value` pickled, or nothing if it cannot be (then the next edit takes the whole way)."""
+    try:
+        return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError):
+        return b""
+
+
 def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: Stamp, content: Path) -> int:
-    """Record a finished build and say what it built."""
-    cache.save_record(out, "model", model)
-    _finish(cache, out, settings, stamp, content)
+    """Record a finished build and say what it built. The build's stamp is saved only beside its
+    model: a stamp paired with an older model would pass stale summaries off as current."""
+    if cache.save_record(out, "model", model):
+        _finish(cache, out, settings, stamp, content)
     pages, reports = model.counts
     print(f"Built {pages} pages for {reports} report{'s' if reports != 1 else ''} into {shown_path(out)}")
     return EXIT_OK
 
 
+def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, model: SiteModel,
+                   changed: set[str], output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
+    """When only the edited reports' own pages can differ (see `_edited_only`), render those pages
+    with the render context the last build kept and write what changed; `model` is updated and
+    the output folder's new stats returned. None, with nothing written, for any other change."""
+    from builder.render import TemplateProblem, environment
+    from builder.site import role_page_files
+
+    context = _render_context(model)
+    edited = _edited_only(config, methodology, cache, model, context, changed) if context is not None else None
+    if context is None or edited is None:
+        return None
+    try:
+        pages = context.pages(environment(config.root / config.templates_dir, cache.folder / "templates"))
+        rendered = {}
+        for checked in edited:
+            assert checked.entry is not None
+            files = role_page_files(pages, checked.entry, context.links, methodology, context.dates)
+            if tuple(files) != model.role_pages.get(checked.entry.report.meta.slug, (None, ()))[1]:
+                return None
+            rendered.update(files)
+    except TemplateProblem:
+        return None  # the whole way round, the diagnostics are printed before the error, as always
+    output = dict(output)
+    model.written = write_changes(out, {**dict.fromkeys(model.written), **rendered}, model.written, output)
+    return output
+
+
 def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, model: SiteModel,
-                 changed: set[str]) -> list[Checked] | None:
+                 context: RenderContext, changed: set[str]) -> list[Checked] | None:
     """The changed content files analysed again, when each is a report of the last build whose
     summary (`Checked.summary`: all that other pages, listings, downloads and the checks across
-    reports read of it) is byte for byte as before: then only the edited reports' own pages can
-    differ, and nothing else needs reading. None when anything else changed."""
-    from builder.check import analyse_bytes, read_bytes
+    reports read of it) is as before: then only the edited reports' own pages can differ, and
+    nothing else needs reading. None when anything else changed, or might have unseen:
 
+    - a report was found under two names (reports are told apart by inode), or an edited one is
+      a symbolic or hard link now: which files are one report may have changed;
+    - an edited report links files that are copied beside it (where its links lead is resolved
+      through links the scan does not follow), or is itself such a copied file."""
+    from builder.check import analyse_bytes, read_bytes
+    from builder.site import asset_path
+
+    if not model.one_name_each:
+        return None
+    content = config.content_path.resolve()
+    copied = context.copies()
     edited = []
     for relative in sorted(changed):
-        shown = shown_path(config.content_path / relative)
+        path = config.content_path / relative
+        shown = shown_path(path)
         before = model.checked.get(shown)
-        data = read_bytes(config.content_path / relative, shown)[0] if before is not None else None
-        if data is None:
-            return None  # not a report the last build read (added, removed, not Markdown), or unreadable
-        checked = analyse_bytes(data, shown, methodology, cache)
-        if checked.entry is None or pickle.dumps(checked.summary(), pickle.HIGHEST_PROTOCOL) != before:
+        try:
+            info = os.lstat(path)
+            copied_as = asset_path(content, Path(os.path.realpath(path)))
+        except (OSError, ValueError):
+            return None
+        if before is None or not statmode.S_ISREG(info.st_mode) or info.st_nlink != 1 or copied_as in copied:
+            return None  # not a report the last build read (added, removed, not Markdown), or see above
+        data = read_bytes(path, shown)[0]
+        checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None
+        if checked is None or checked.entry is None or context.copies(checked.entry.report.meta.slug) \
+                or not _same_summary(checked, before):
             return None
         edited.append(checked)
     return edited
+
+
+def _same_summary(checked: Checked, recorded: bytes) -> bool:
+    """Whether a report's summary equals the recorded one, field by field and digit by digit
+    (`repr`: equal Decimals may be written differently; pickled bytes differ with object sharing)."""
+    try:
+        return repr(checked.summary()) == repr(pickle.loads(recorded))
+    except Exception:  # noqa: BLE001 - a damaged record only costs time
+        return False
 
 
 def _render_context(model: SiteModel) -> RenderContext | None:
@@ -294,31 +351,6 @@ def _render_context(model: SiteModel) -> RenderContext | None:
     except Exception:  # noqa: BLE001 - a damaged record only costs time
         return None
     return context if isinstance(context, RenderContext) else None
-
-
-def _write_edited(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, model: SiteModel,
-                  context: RenderContext, edited: list[Checked],
-                  output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
-    """Render the edited reports' own pages with the last build's render context and write those
-    that changed (see `_edited_only`); `model` is updated. None, with nothing written, when a page
-    would not be the files it was."""
-    from builder.render import TemplateProblem, environment
-    from builder.site import role_page_files
-
-    try:
-        pages = context.pages(environment(config.root / config.templates_dir, cache.folder / "templates"))
-        rendered = {}
-        for checked in edited:
-            assert checked.entry is not None
-            files = role_page_files(pages, checked.entry, context.links, methodology, context.dates)
-            if tuple(files) != model.role_pages.get(checked.entry.report.meta.slug, (None, ()))[1]:
-                return None
-            rendered.update(files)
-    except TemplateProblem as exc:
-        raise _template_failure(exc, out) from None
-    output = dict(output)
-    model.written = write_changes(out, {**dict.fromkeys(model.written), **rendered}, model.written, output)
-    return output
 
 
 def _stamp(settings: Settings, sources: dict, scanned_ns: int, output: dict, printed: str) -> Stamp:

@@ -118,11 +118,13 @@ def _read_pickle(path: Path) -> Any | None:
         return None
 
 
-def _write_pickle(path: Path, value: Any) -> None:
+def _write_pickle(path: Path, value: Any) -> bool:
+    """Store `value` at `path`; False if it could not be (a cache that cannot be written only costs time)."""
     try:
         _write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError, RecursionError):
-        pass  # a cache that cannot be written only costs time
+        return False
+    return True
 
 
 class Cache:
@@ -210,8 +212,8 @@ class Cache:
         """The `kind` record of the last build into `out`, or None when absent or unreadable (a full build)."""
         return _read_pickle(self._record_path(out, kind))
 
-    def save_record(self, out: Path, kind: str, value: Any) -> None:
-        _write_pickle(self._record_path(out, kind), value)
+    def save_record(self, out: Path, kind: str, value: Any) -> bool:
+        return _write_pickle(self._record_path(out, kind), value)
 
 
 class Memo:

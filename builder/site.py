@@ -31,6 +31,14 @@ def static_files() -> dict[str, bytes]:
             if item.is_file() and not item.name.startswith(".")}
 
 
+ASSETS = "assets/"  # where the files reports link to are copied, mirroring the content folder
+
+
+def asset_path(content: Path, path: Path) -> str:
+    """The site path a file under the (resolved) content folder is copied to; ValueError if outside."""
+    return ASSETS + path.relative_to(content).as_posix()
+
+
 def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks) -> dict[str, bytes]:
     """Files the reports link to (images, PDFs) go to `assets/`, mirroring the content folder;
     their links are rewritten to match. The check has already made sure each one exists."""
@@ -40,7 +48,7 @@ def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks)
         rewrites = links.md_links.setdefault(entry.report.meta.slug, {})
         for href, path in local_files(entry, config).items():
             if path is not None:
-                site_path = "assets/" + path.relative_to(content).as_posix()
+                site_path = asset_path(content, path)
                 rewrites[href] = site_path
                 copied[site_path] = path.read_bytes()
     return copied
@@ -80,6 +88,11 @@ class RenderContext:
 
     def pages(self, env: Environment) -> Pages:
         return Pages(env, self.site, self.zones)
+
+    def copies(self, slug: str | None = None) -> set[str]:
+        """Site paths of the files copied beside the pages: those one report links to, or all."""
+        rewrites = self.links.md_links.values() if slug is None else [self.links.md_links.get(slug, {})]
+        return {path for found in rewrites for path in found.values() if path.startswith(ASSETS)}
 
 
 @dataclass

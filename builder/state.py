@@ -40,6 +40,7 @@ class SiteModel:
     written: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
     render: bytes = b""  # what every role page is rendered with (`site.RenderContext`), pickled
     counts: tuple[int, int] = (0, 0)  # HTML pages and reports built, for the closing line
+    one_name_each: bool = False  # no report was found under two names (a link, a hard link) and read once
 
 
 def digest_bytes(data: bytes) -> str:

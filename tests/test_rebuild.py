@@ -71,9 +71,9 @@ def edit(project: Path, relative: Path | str, old: str, new: str, count: int = 1
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def reference(run: Run, project: Path, *args: str) -> tuple[dict[str, bytes], str]:
-    """The site a clean build of the same project gives, and what that build printed: the project
-    (without its cache and site) copied beside it and built with `--clean --out other`."""
+def clean_build(run: Run, project: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """A clean build of the same project: the project (without its cache and site) copied beside
+    it, symbolic links kept as links, and built with `--clean --out other`."""
     copy = project.parent / f"reference-{next(_copies)}"
 
     def ignore(folder: str, names: list[str]) -> list[str]:
@@ -81,8 +81,13 @@ def reference(run: Run, project: Path, *args: str) -> tuple[dict[str, bytes], st
             return []
         return [n for n in names if n in (".jobzone-cache", "site") or n.startswith(".site.")]
 
-    shutil.copytree(project, copy, ignore=ignore)
-    proc = build(run, copy, "--clean", "--out", "other", *args)
+    shutil.copytree(project, copy, ignore=ignore, symlinks=True)
+    return build(run, copy, "--clean", "--out", "other", *args), copy
+
+
+def reference(run: Run, project: Path, *args: str) -> tuple[dict[str, bytes], str]:
+    """The site a clean build of the same project gives, and what that build printed."""
+    proc, copy = clean_build(run, project, *args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert folders(copy / "other") == folders(project / "site"), "folders differ (an emptied folder left behind?)"
     return snapshot(copy / "other"), proc.stdout
@@ -235,6 +240,110 @@ def test_edits_that_change_what_others_read_check_the_whole_site(run: Run, tmp_p
         assert proc.returncode == 1 and "99.9" in proc.stdout, proc.stdout + proc.stderr
         return
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_as_clean_build(run, project)
+
+
+def assert_as_clean_build_even_failing(run: Run, project: Path) -> subprocess.CompletedProcess[str]:
+    """Build, and compare exit status, diagnostics and (when it succeeds) the site with a clean build's."""
+    proc = build(run, project)
+    want, copy = clean_build(run, project)
+    assert (proc.returncode, _diagnostics(proc.stdout)) == (want.returncode, _diagnostics(want.stdout)), \
+        proc.stdout + proc.stderr + "\n---\n" + want.stdout + want.stderr
+    if proc.returncode == 0:
+        assert snapshot(project / "site") == snapshot(copy / "other")
+    return proc
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    """Replace a file by a new one, as editors and `sed -i` do (a link in its place is replaced too)."""
+    text = path.read_text(encoding="utf-8").replace(old, new, 1)
+    path.unlink()
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["symbolic", "hard"])
+def test_a_report_under_two_names_that_become_two_reports(run: Run, tmp_path: Path, kind: str) -> None:
+    """One file read under two names is one report; replacing one name by a file of its own makes
+    two reports with one title, which only reading the whole site again can tell."""
+    project = copy_fixture(tmp_path)
+    (project / NLP).rename(project / ROLES / "a-nlp.md")
+    if kind == "symbolic":
+        (project / NLP).symlink_to("a-nlp.md")
+    else:
+        os.link(project / ROLES / "a-nlp.md", project / NLP)
+    built(run, project)
+    _rewrite(project / NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    proc = assert_as_clean_build_even_failing(run, project)
+    assert proc.returncode == 1 and "JZ104" in proc.stdout
+
+
+def test_a_linked_folder_of_images_pointed_elsewhere_is_copied_again(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    for folder, data in (("media-a", b"\x89PNG first"), ("media-b", b"\x89PNG second")):
+        (project / ROLES / folder).mkdir()
+        (project / ROLES / folder / "img.png").write_bytes(data)
+    (project / ROLES / "media").symlink_to("media-a")
+    edit(project, NLP, "Browse all scored roles", "![chart](media/img.png) Browse all scored roles")
+    built(run, project)
+    (project / ROLES / "media").unlink()
+    (project / ROLES / "media").symlink_to("media-b")
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    assert_as_clean_build_even_failing(run, project)
+    assert "media-b/img.png" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
+
+
+def test_a_report_copied_as_a_linked_file_is_copied_again(run: Run, tmp_path: Path) -> None:
+    """A link to `nlp-engineer.md/` names the file, not the role: its text is copied beside the page."""
+    project = copy_fixture(tmp_path)
+    edit(project, RECOMMENDATION, "Browse all scored roles", "[Source](nlp-engineer.md/). Browse all scored roles")
+    built(run, project)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    assert_as_clean_build_even_failing(run, project)
+    assert "Timeline (revised)" in (project / "site/assets/nlp-engineer.md").read_text(encoding="utf-8")
+
+
+def test_a_template_error_on_an_edit_prints_the_diagnostics_first(run: Run, tmp_path: Path, repo_root: Path) -> None:
+    project = copy_fixture(tmp_path)
+    (project / "templates").mkdir(exist_ok=True)
+    role = (repo_root / "builder/templates/role.html").read_text(encoding="utf-8")
+    assert "{{ role.body }}" in role
+    (project / "templates/role.html").write_text(role.replace(
+        "{{ role.body }}", '{{ role.body }}{% if "BOOM" in role.body %}{{ no_such_variable.x }}{% endif %}', 1),
+        encoding="utf-8")
+    built(run, project)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline BOOM: 2-4 years.")
+    proc = assert_as_clean_build_even_failing(run, project)
+    assert proc.returncode == 2 and "JZ902" in proc.stderr and "Checked 3 reports" in proc.stdout
+
+
+def test_an_edit_checked_first_still_renders_its_page_alone(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A summary read back from the analysis cache (`jobzone check` ran first) equals a fresh one."""
+    from builder.cli import main
+
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    assert run(["check"], project).returncode == 0
+    monkeypatch.chdir(project)
+    with monkeypatch.context() as patched:
+        _whole_site_steps_refused(patched)
+        assert main(["build"]) == 0
+    assert capsys.readouterr().err == ""
+    assert_as_clean_build(run, project)
+
+
+def test_a_build_whose_model_cannot_be_saved_is_not_taken_for_up_to_date(run: Run, tmp_path: Path) -> None:
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    [model] = (project / ".jobzone-cache" / "builds").glob("*.model.*")
+    model.unlink()
+    model.mkdir()  # the record cannot be written
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    rebuilt(run, project)
+    rebuilt(run, project)  # not "up to date": without its model, the build is not on record
+    model.rmdir()
+    rebuilt(run, project)
     assert_as_clean_build(run, project)
 
 
