@@ -24,8 +24,8 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from builder.document import PreparedBody, markdown_parser
-from builder.importer import slugify
 from builder.refs import unsafe_url
+from builder.slugs import slugify
 
 # Link syntax markdown-it refused to turn into a link (it rejects these schemes itself)
 # stays as text; it is reduced to its label so the script URL is not published either.

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from builder.importer import slugify
 from builder.methodology import Zone
 from builder.numbers import format_number
+from builder.slugs import slugify
 
 WIDTH = 640
 LEFT, RIGHT = 24, 616  # the 0..100 axis

@@ -8,13 +8,13 @@ and importing an import's output gives it back unchanged.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from builder.sections import COMMENTARY, ROLE_DEFINITION, SECTION_TITLES, SUBSECTION_TITLES
+from builder.slugs import slugify
 
 __all__ = ["SECTION_TITLES", "SUBSECTION_TITLES", "ImportResult", "ImportFormatError", "slugify", "import_text"]
 
@@ -43,15 +43,6 @@ class ImportFormatError(ValueError):
     def __init__(self, line: int, col: int, message: str) -> None:
         super().__init__(f"line {line}, col {col}: {message}")
         self.line, self.col, self.message = line, col, message
-
-
-def slugify(title: str) -> str:
-    """URL slug: ASCII-transliterated, lowercase, single hyphens ("ML/AI Engineer" -> "ml-ai-engineer")."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if not slug:
-        raise ValueError(f"title {title!r} has no letters or digits to make a slug from")
-    return slug
 
 
 @dataclass

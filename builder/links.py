@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from builder.corpus import Entry, RoleIndex, role_key
 from builder.diagnostics import Diagnostic, error
-from builder.importer import slugify
 from builder.model import Report
+from builder.slugs import slugify
 
 
 # -- paths and URLs ---------------------------------------------------------------------------

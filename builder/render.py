@@ -24,11 +24,11 @@ from markupsafe import Markup
 from builder import charts
 from builder.body import defuse_text, fill_body, prepare_body, render_markdown
 from builder.corpus import Entry
-from builder.importer import slugify
 from builder.links import (Backlink, Linker, Peer, SiteLinks, Unassessed, page_file, role_json_path, role_path,
                            sublabel_path, zone_path)
 from builder.methodology import Methodology, SubLabelRule, Zone
 from builder.refs import unsafe_url
+from builder.slugs import slugify
 from builder.state import digest_bytes
 from builder.steps import Step, worked_steps
 from builder.numbers import format_number

@@ -192,7 +192,7 @@ def clean_title(title: str) -> str:
 
 def new_report(title: str, seniority: str | None, methodology: Methodology) -> tuple[str, str]:
     """(slug, Markdown) of a fresh report; raises ValueError when the title has nothing to make a slug of."""
-    from builder.importer import slugify
+    from builder.slugs import slugify
 
     title = clean_title(title)
     seniority = clean_title(seniority) if seniority else None
