@@ -47,6 +47,12 @@ def defuse_text(text: str) -> str:
     return _TEXT_SCHEME.sub(r"\1", text)
 
 
+def _text(content: str) -> Token:
+    """A new text token: all the renderer reads of one is its content (cheaper than a copy, and
+    the parsed tokens are shared and never mutated)."""
+    return Token("text", "", 0, content=content)
+
+
 def _with_attr(token: Token, name: str, value: str) -> Token:
     """A copy of `token` with one attribute changed: the parsed tokens are shared and never mutated."""
     return token.copy(attrs={**token.attrs, name: value})
@@ -81,16 +87,16 @@ class _Preparing:
             elif child.type == "image":
                 src = str(child.attrGet("src") or "")
                 if unsafe_url(src):
-                    child = Token("text", "", 0, content=child.content)
+                    child = _text(child.content)
                 else:
                     child = self.target(child, "src", src)
             if child.type == "text":
                 defused = defuse_text(child.content)
                 if depth == 0 and not in_heading:  # prose: role names in it are linked when filled in
                     self.prose.append((self.section, defused))
-                    child = child.copy(content=f"\x00T{len(self.prose) - 1}\x00")
+                    child = _text(f"\x00T{len(self.prose) - 1}\x00")
                 elif defused != child.content:
-                    child = child.copy(content=defused)
+                    child = _text(defused)
             out.append(child)
         return out
 
@@ -119,7 +125,8 @@ def prepare_body(tokens: list[Token]) -> PreparedBody:
             token = _with_attr(token, "id", heading_anchor(tokens[index + 1].content, ids))
         elif token.type == "inline" and token.children is not None:
             in_heading = index > 0 and tokens[index - 1].type == "heading_open"
-            token = token.copy(children=preparing.inline(token.children, in_heading))
+            token = Token("inline", "", 0, map=token.map, content=token.content,
+                          children=preparing.inline(token.children, in_heading))
         out.append(token)
     md = markdown_parser()
     return PreparedBody(md.renderer.render(out, md.options, {}), tuple(preparing.prose), tuple(preparing.targets))
@@ -142,15 +149,15 @@ def _link_names(text: str, pattern: re.Pattern[str], names: dict[str, str], unas
             continue
         linked.add(match.group(0))
         if match.start() > at:
-            pieces.append(Token("text", "", 0, content=text[at:match.start()]))
+            pieces.append(_text(text[at:match.start()]))
         path = names[match.group(0)]
         css = "role-link unassessed" if path in unassessed else "role-link"
         pieces += [Token("link_open", "a", 1, attrs={"href": url(path), "class": css}),
-                   Token("text", "", 0, content=match.group(0)),
+                   _text(match.group(0)),
                    Token("link_close", "a", -1)]
         at = match.end()
     if at < len(text):
-        pieces.append(Token("text", "", 0, content=text[at:]))
+        pieces.append(_text(text[at:]))
     return pieces
 
 
