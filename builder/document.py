@@ -165,17 +165,18 @@ def split_row(line: str) -> list[tuple[int, str, tuple[int, ...]]]:
     if end > start and line[end - 1] == "|" and (end < 2 or line[end - 2] != "\\"):
         end -= 1
     cell_start = start
-    index = start
-    while index <= end:
-        if index == end or (line[index] == "|" and line[index - 1] != "\\"):
-            raw = line[cell_start:index]
-            stripped = raw.strip()
-            offset = cell_start + (len(raw) - len(raw.lstrip())) if stripped else cell_start
-            pieces = stripped.split("\\|")
-            escapes = tuple(sum(len(piece) + 1 for piece in pieces[:n + 1]) - 1 for n in range(len(pieces) - 1))
-            cells.append((offset, "|".join(pieces), escapes))
-            cell_start = index + 1
-        index += 1
+    while cell_start <= end:
+        index = line.find("|", cell_start, end)
+        while index > 0 and line[index - 1] == "\\":  # an escaped pipe is part of the cell
+            index = line.find("|", index + 1, end)
+        index = end if index == -1 else index
+        raw = line[cell_start:index]
+        stripped = raw.strip()
+        offset = cell_start + (len(raw) - len(raw.lstrip())) if stripped else cell_start
+        pieces = stripped.split("\\|")
+        escapes = tuple(sum(len(piece) + 1 for piece in pieces[:n + 1]) - 1 for n in range(len(pieces) - 1))
+        cells.append((offset, "|".join(pieces), escapes))
+        cell_start = index + 1
     return cells
 
 
