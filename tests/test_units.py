@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.check import analyse
 from builder.diagnostics import Location
@@ -294,6 +296,28 @@ def test_split_row(line: str, cells: list[tuple[int, str, tuple[int, ...]]]) -> 
             written = line[cell.col_at(index) - 1]
             assert written == char or (index in escapes and line[cell.col_at(index):cell.col_at(index) + 1] == "|")
             assert TextBlock.of_cell(cell).locate(index) == (1, cell.col_at(index))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="|\\ ab\t-:%", max_size=24))
+def test_split_row_finds_every_cell_where_it_is_written(line: str) -> None:
+    """Any row: one cell more than unescaped pipes between the outer ones, and every character of
+    a cell's text (an escaped pipe read as `|`) found at the column the cell says."""
+    cells = split_row(line)
+    if not line.strip():
+        assert all(text == "" for _, text, _ in cells)
+        return
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    pipes = sum(1 for i, char in enumerate(inner) if char == "|" and (i == 0 or inner[i - 1] != "\\"))
+    assert len(cells) == pipes + 1
+    for col, text, escapes in cells:
+        cell = Cell(text, 1, col + 1, escapes)
+        assert text == text.strip()
+        for index, char in enumerate(text):
+            at = cell.col_at(index) - 1
+            assert line[at] == char or (index in escapes and line[at:at + 2] == "\\|")
 
 
 def test_a_mismatch_after_an_escaped_pipe_is_located_where_it_is_written() -> None:
