@@ -40,9 +40,10 @@ if TYPE_CHECKING:
 # -- what a build depends on --------------------------------------------------------------------
 def settings_digest(config: SiteConfig, out: Path, base_url: str, history: str) -> str:
     """Everything a build reads besides the content folder: jobzone itself, the options, the config,
-    the methodology override, the templates and the git history (page dates come from it)."""
+    the methodology override, the templates and the git history (page dates come from it), and the
+    working directory (reports are named relative to it in what a build prints and records)."""
     digest = hashlib.blake2b(digest_size=16)
-    parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"),
+    parts = [code_fingerprint(), str(out), base_url, str(os.environ.get("GITHUB_ACTIONS") == "true"), os.getcwd(),
              repr(config), tree_digest(config.root / config.templates_dir), history]
     for path in (config.config_path, config.methodology_path):
         try:

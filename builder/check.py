@@ -8,6 +8,7 @@ stops the others from being checked.
 from __future__ import annotations
 
 import os
+import stat as statmode
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,10 +77,20 @@ def analyse(data: bytes, path: str, m: Methodology, verdicts: Verdicts | None = 
 
 
 def read_bytes(path: Path, shown: str) -> tuple[bytes | None, Diagnostic | None]:
+    """A report's bytes, or why they cannot be had. Only a regular file is read: a fifo or a device
+    named like a report would block or never end."""
     try:
-        return path.read_bytes(), None
+        with open(path, "rb", opener=_nonblocking) as stream:
+            if not statmode.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None, error("JZ001", "cannot read file: not a regular file", Location(shown))
+            return stream.read(), None
     except OSError as exc:
         return None, error("JZ001", f"cannot read file: {exc.strerror or exc}", Location(shown))
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting for a writer (a fifo); the file is checked to be regular before reading."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None = None) -> Checked:

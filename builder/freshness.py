@@ -133,8 +133,8 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
               follow_links: bool = False) -> dict[str, Stat]:
     """Every file under `folder` (symbolic links to folders not followed): POSIX relative path -> (size,
     modification time in ns). One stat per file and no reads, so it is cheap enough to run on every
-    build. With `follow_links`, a link to a file is stated as the file it points to (so editing that
-    file changes the link's entry too). With `with_folders`, every folder too, as "sub/" ("" for
+    build. With `follow_links`, a link is stated as what it points to (so editing that file changes
+    the link's entry too), its time the later of that and the link's own (so does making the link anew). With `with_folders`, every folder too, as "sub/" ("" for
     `folder` itself): a folder's time changes whenever a file is added to it, removed or renamed."""
     found: dict[str, Stat] = {}
     top = os.fspath(folder)
@@ -158,7 +158,10 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
                         pending.append(entry.path)
                     else:
                         info = entry.stat(follow_symlinks=follow_links)
-                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
+                        changed_ns = info.st_mtime_ns
+                        if follow_links and entry.is_symlink():  # a link made anew (pointed elsewhere) is newer
+                            changed_ns = max(changed_ns, entry.stat(follow_symlinks=False).st_mtime_ns)
+                        found[entry.path[base:]] = (info.st_size, changed_ns)
                 except OSError:
                     found[entry.path[base:]] = (-1, -1)
     return found

@@ -48,13 +48,14 @@ def digest_bytes(data: bytes) -> str:
 
 
 def _read_digest(path: Path) -> str:
-    """The digest of a regular file's bytes; anything else (a fifo, a device, a dangling link) is
-    named by what it is, never read."""
+    """The digest of a regular file's bytes; anything else (a folder, a fifo, a device, a dangling
+    link) is named by what it is, never read. A symbolic link's also names where it leads, so
+    pointing it elsewhere is a change even when the bytes there are the same."""
     try:
         info = path.stat()
-        if not statmode.S_ISREG(info.st_mode):
-            return f"special:{statmode.S_IFMT(info.st_mode)}"
-        return digest_bytes(path.read_bytes())
+        what = digest_bytes(path.read_bytes()) if statmode.S_ISREG(info.st_mode) \
+            else f"special:{statmode.S_IFMT(info.st_mode)}"
+        return f"{what}@{os.path.realpath(path)}" if path.is_symlink() else what
     except OSError as exc:
         return f"unreadable:{exc.errno}"
 

@@ -44,6 +44,18 @@ def test_a_file_that_vanishes_before_it_is_read_is_a_located_error(tmp_path: Pat
     assert [(d.code, d.location.path) for d in result.diagnostics] == [("JZ001", "content/roles/gone.md")]
 
 
+@pytest.mark.parametrize("command", [["check"], ["build"], ["check", "content/roles/pipe.md"]])
+def test_a_fifo_named_like_a_report_is_a_located_error_not_a_hang(run_jobzone, project: Path,
+                                                                  command: list[str]) -> None:
+    os.mkfifo(project / "content/roles/pipe.md")  # reading it would wait for a writer forever
+    proc = run_jobzone(command, project)  # conftest's runner has a timeout
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "content/roles/pipe.md:1:1: error: cannot read file: not a regular file [JZ001]" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    if command == ["check"]:
+        assert "Checked 4 reports" in proc.stdout  # the others are checked all the same
+
+
 @pytest.mark.parametrize("title", ["Ingénieur Données", "مهندس بيانات", "Engineer \u0301\u0301 Z̷a̷l̷g̷o̷", "Rocket 🚀 Engineer"])
 def test_unicode_titles_build_and_link(run_jobzone, project: Path, title: str) -> None:
     report = project / "content/roles/nlp-engineer.md"
@@ -97,14 +109,16 @@ def test_a_permission_error_is_a_located_error_and_the_others_are_checked(tmp_pa
     good.write_text((FIXTURE / "content/roles/nlp-engineer.md").read_text(encoding="utf-8"), encoding="utf-8")
     locked = tmp_path / "locked.md"
     locked.write_text("x", encoding="utf-8")
-    original = Path.read_bytes
+    import builder.check
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.md":
+    original = builder.check._nonblocking
+
+    def opener(path: str, flags: int) -> int:
+        if path.endswith("locked.md"):
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(path, flags)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(builder.check, "_nonblocking", opener)
     result = check_files([(locked, "locked.md"), (good, "good.md")], load_methodology())
     located = [(d.code, d.location.path, d.message) for d in result.diagnostics if d.is_error]
     assert located == [("JZ001", "locked.md", "cannot read file: Permission denied")]

@@ -292,6 +292,63 @@ def test_a_linked_folder_of_images_pointed_elsewhere_is_copied_again(run: Run, t
     assert "media-b/img.png" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("also_edited", [None, NLP, CONVERSATIONAL])
+def test_a_link_pointed_elsewhere_is_a_change(run: Run, tmp_path: Path, also_edited: Path | None) -> None:
+    """A symbolic link to a linked image or folder of images, made to point elsewhere (same bytes
+    there, or none): not up to date, and the copy and the page follow it — whichever report is
+    edited besides (the one linking it, another, none)."""
+    project = copy_fixture(tmp_path)
+    roles = project / ROLES
+    for name in ("a.png", "b.png"):
+        (roles / name).write_bytes(b"\x89PNG same bytes")
+    for folder in ("media-a", "media-b"):
+        (roles / folder).mkdir()
+    (roles / "media-a" / "img.png").write_bytes(b"\x89PNG first")
+    (roles / "logo.png").symlink_to("a.png")
+    (roles / "media").symlink_to("media-a")
+    edit(project, CONVERSATIONAL, "Timeline: 2-4 years.", "Timeline: 2-4 years. ![logo](logo.png) ![pic](media/img.png)")
+    built(run, project)
+    assert (project / "site/assets/a.png").is_file() and (project / "site/assets/media-a/img.png").is_file()
+    for link, target in (("logo.png", "b.png"), ("media", "media-b")):
+        (roles / link).unlink()
+        (roles / link).symlink_to(target)  # media-b has no img.png: the link is broken now
+    if also_edited is not None:
+        edit(project, also_edited, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    proc = assert_as_clean_build_even_failing(run, project)
+    assert proc.returncode == 1 and "JZ409" in proc.stdout and "is up to date" not in proc.stdout
+    (roles / "media-b" / "img.png").write_bytes(b"\x89PNG second")
+    proc = assert_as_clean_build_even_failing(run, project)
+    assert proc.returncode == 0
+    assert (project / "site/assets/b.png").is_file() and (project / "site/assets/media-b/img.png").is_file()
+
+
+def test_a_build_from_another_folder_prints_paths_from_there(run: Run, tmp_path: Path) -> None:
+    """Reports are named relative to the working directory in what a build prints and records: a
+    build from elsewhere (the same `--config`) is not taken for the last one, nor are its names reprinted."""
+    project = copy_fixture(tmp_path)
+    (project / "jobzone.toml").write_text("", encoding="utf-8")
+    config = ["--config", str(project / "jobzone.toml")]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    here = "content/roles/conversational-ai-engineer.md:16:34: warning"
+    there = f"{project / CONVERSATIONAL}:16:34: warning"
+
+    def says(proc: subprocess.CompletedProcess[str], start: str) -> bool:
+        return any(line.startswith(start) for line in proc.stdout.splitlines())
+    proc = run([*config, "build"], project)
+    assert proc.returncode == 0 and says(proc, here), proc.stdout + proc.stderr
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline (revised): 2-4 years.")
+    proc = run([*config, "build"], elsewhere)
+    assert proc.returncode == 0 and says(proc, there) and not says(proc, here), proc.stdout + proc.stderr
+    proc = run([*config, "build"], elsewhere)
+    assert "is up to date" in proc.stdout and says(proc, there)
+    for _ in range(2):
+        proc = run([*config, "build"], project)
+        assert proc.returncode == 0 and says(proc, here) and not says(proc, there), proc.stdout
+    assert "is up to date" in proc.stdout
+    assert_as_clean_build(run, project)
+
+
 def test_a_report_copied_as_a_linked_file_is_copied_again(run: Run, tmp_path: Path) -> None:
     """A link to `nlp-engineer.md/` names the file, not the role: its text is copied beside the page."""
     project = copy_fixture(tmp_path)
