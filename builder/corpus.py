@@ -6,6 +6,7 @@ once the whole site is known (the two-phase build of MkDocs and Pelican).
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,6 +48,12 @@ SHARED_NUMBERS = frozenset(("score", "zone", "sublabel", "trs", "modifier.eviden
                             "modifier.growth", "raw"))
 
 
+def file_key(path: str) -> str:
+    """A report's path as a link to it is matched: absolute, POSIX and normalised. Reports are named
+    relative to the working directory, or in full outside it, so only absolute paths compare."""
+    return posixpath.normpath(os.path.abspath(path).replace("\\", "/"))
+
+
 @dataclass
 class RoleIndex:
     """Every title and alias of the site, mapped to its report."""
@@ -56,8 +63,8 @@ class RoleIndex:
 
     @cached_property
     def by_file(self) -> dict[str, Entry]:
-        """Reports by their normalised POSIX path, for links written as `other.md`."""
-        return {posixpath.normpath(e.report.path.replace("\\", "/")): e for e in self.by_slug.values()}
+        """Reports by `file_key`, for links written as `other.md`."""
+        return {file_key(e.report.path): e for e in self.by_slug.values()}
 
     def find(self, role: str) -> Entry | None:
         """The report whose title or alias is the cited name (any case); no partial matches,

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 
-from builder.corpus import Entry, RoleIndex, role_key
+from builder.corpus import Entry, RoleIndex, file_key, role_key
 from builder.diagnostics import Diagnostic, error
 from builder.model import Report
 from builder.slugs import slugify
@@ -244,7 +244,8 @@ def link_site(entries: list[Entry], index: RoleIndex) -> SiteLinks:
 def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], list[Diagnostic]]:
     """Map each `[x](other.md)` href to that report's page; a missing report is JZ408."""
     by_file = index.by_file
-    folder = posixpath.dirname(report.path.replace("\\", "/"))
+    shown_folder = posixpath.dirname(report.path.replace("\\", "/"))
+    folder = posixpath.dirname(file_key(report.path))
     found: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for ref in report.links:
@@ -252,9 +253,9 @@ def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], li
         if ref.kind != "report" or href in found:
             continue
         parts = urlsplit(href)
-        wanted = posixpath.normpath(posixpath.join(folder, ref.path))
-        target = by_file.get(wanted)
+        target = by_file.get(posixpath.normpath(posixpath.join(folder, ref.path)))
         if target is None:
+            wanted = posixpath.normpath(posixpath.join(shown_folder, ref.path))
             problems.append(error("JZ408", f"link to {href!r}: no report {wanted} in the site; link to an "
                                   "existing report's .md file or remove the link", ref.location))
             continue

@@ -626,3 +626,33 @@ def test_every_page_has_a_content_security_policy_and_no_inline_code(shipped_sit
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), page  # no inline script
         assert not re.search(r"\son[a-z]+\s*=", text, re.I), page  # no event-handler attributes
         assert not re.search(r"\sstyle\s*=", text, re.I), page  # no inline style for the policy to block
+
+
+def test_links_between_reports_resolve_from_any_working_folder(run_jobzone, tmp_path: Path) -> None:
+    """Reports are named relative to the working folder, or in full outside it; a link between two
+    reports in different folders resolves the same from the project root or from inside one of them."""
+    project = copy_fixture(tmp_path)
+    (project / "jobzone.toml").write_text("", encoding="utf-8")
+    roles = project / "content/roles"
+    (roles / "a").mkdir()
+    (roles / "b").mkdir()
+    (roles / "nlp-engineer.md").rename(roles / "a/nlp-engineer.md")
+    for name in ("conversational-ai-engineer.md", "recommendation-systems-engineer.md"):
+        (roles / name).rename(roles / "b" / name)
+    recommendation = roles / "b/recommendation-systems-engineer.md"
+    text = recommendation.read_text(encoding="utf-8")
+    assert "](nlp-engineer.md#evidence-score)" in text
+    recommendation.write_text(text.replace("](nlp-engineer.md#evidence-score)", "](../a/nlp-engineer.md#evidence-score)"),
+                              encoding="utf-8")
+    config = ["--config", str(project / "jobzone.toml")]
+    pages = []
+    for where, out in ((project, "site-root"), (roles / "b", "site-b"), (roles / "a", "site-a")):
+        proc = run_jobzone([*config, "build", "--out", str(project / out)], where)
+        assert proc.returncode == 0, f"from {where}:\n{proc.stdout}{proc.stderr}"
+        pages.append((project / out / "roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8"))
+    assert 'href="../nlp-engineer/#evidence-score"' in pages[0]
+    assert pages[0] == pages[1] == pages[2]
+    bad = recommendation.read_text(encoding="utf-8").replace("../a/nlp-engineer.md", "../a/missing.md")
+    recommendation.write_text(bad, encoding="utf-8")
+    proc = run_jobzone([*config, "check"], roles / "b")
+    assert proc.returncode == 1 and "no report ../a/missing.md in the site" in proc.stdout, proc.stdout
