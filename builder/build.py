@@ -273,7 +273,7 @@ def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, o
     with the render context the last build kept and write what changed; `model` is updated and
     the output folder's new stats returned. None, with nothing written, for any other change."""
     from builder.render import TemplateProblem, environment
-    from builder.site import role_page_files
+    from builder.site import kept_site, render_edited
 
     context = _render_context(model)
     edited = _edited_only(config, methodology, cache, model, context, changed) if context is not None else None
@@ -281,15 +281,12 @@ def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, o
         return None
     try:
         pages = context.pages(environment(config.root / config.templates_dir, cache.folder / "templates"))
-        rendered = {}
-        for checked in edited:
-            assert checked.entry is not None
-            files = role_page_files(pages, checked.entry, context.links, methodology, context.dates)
-            if tuple(files) != model.role_pages.get(checked.entry.report.meta.slug, (None, ()))[1]:
-                return None
-            rendered.update(files)
+        rendered = render_edited(context, pages, kept_site(model.role_pages, model.listings),
+                                 [checked.entry for checked in edited if checked.entry is not None], methodology)
     except TemplateProblem:
         return None  # the whole way round, the diagnostics are printed before the error, as always
+    if rendered is None:
+        return None
     output = dict(output)
     model.written = write_changes(out, {**dict.fromkeys(model.written), **rendered}, model.written, output)
     return output
@@ -297,17 +294,13 @@ def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, o
 
 def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, model: SiteModel,
                  context: RenderContext, changed: set[str]) -> list[Checked] | None:
-    """The changed content files analysed again, when each is a report of the last build whose
-    summary (`Checked.summary`: all that other pages, listings, downloads and the checks across
-    reports read of it) is as before: then only the edited reports' own pages can differ, and
-    nothing else needs reading. None when anything else changed, or might have unseen:
-
-    - a report was found under two names (reports are told apart by inode), or an edited one is
-      a symbolic or hard link now: which files are one report may have changed;
-    - an edited report links files that are copied beside it (where its links lead is resolved
-      through links the scan does not follow), or is itself such a copied file."""
+    """The changed content files analysed again, when each is a report of the last build that
+    `site.shows_only_itself`: then nothing but their own pages needs reading or rendering. None when
+    anything else changed, or might have unseen: a report was found under two names (reports are
+    told apart by inode), an edited one is a symbolic or hard link now (which files are one report
+    may have changed), or is itself a file copied beside a page."""
     from builder.check import analyse_bytes, read_bytes
-    from builder.site import asset_path
+    from builder.site import asset_path, shows_only_itself
 
     if not model.one_name_each:
         return None
@@ -317,7 +310,7 @@ def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, mod
     for relative in sorted(changed):
         path = config.content_path / relative
         shown = shown_path(path)
-        before = model.checked.get(shown)
+        before = _recorded(model.checked.get(shown))
         try:
             info = os.lstat(path)
             copied_as = asset_path(content, Path(os.path.realpath(path)))
@@ -327,20 +320,21 @@ def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, mod
             return None  # not a report the last build read (added, removed, not Markdown), or see above
         data = read_bytes(path, shown)[0]
         checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None
-        if checked is None or checked.entry is None or context.copies(checked.entry.report.meta.slug) \
-                or not _same_summary(checked, before):
+        if checked is None or not shows_only_itself(checked, before, context):
             return None
         edited.append(checked)
     return edited
 
 
-def _same_summary(checked: Checked, recorded: bytes) -> bool:
-    """Whether a report's summary equals the recorded one, field by field and digit by digit
-    (`repr`: equal Decimals may be written differently; pickled bytes differ with object sharing)."""
+def _recorded(blob: bytes | None) -> Checked | None:
+    """A report's summary as the build record keeps it; None if absent or unreadable."""
+    from builder.check import Checked
+
     try:
-        return repr(checked.summary()) == repr(pickle.loads(recorded))
+        found = pickle.loads(blob) if blob is not None else None
     except Exception:  # noqa: BLE001 - a damaged record only costs time
-        return False
+        return None
+    return found if isinstance(found, Checked) else None
 
 
 def _render_context(model: SiteModel) -> RenderContext | None:

@@ -103,6 +103,7 @@ class SiteState:
     _env: Environment | None = None  # kept while the templates are unchanged, so they compile once
     _shown: dict = field(default_factory=dict)  # file path -> the path shown in diagnostics
     _analysed_with: str = ""
+    _diagnostics: list[Diagnostic] = field(default_factory=list)  # what the last whole check found
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -148,6 +149,31 @@ class SiteState:
                                     if data is not None else Checked(shown, None, [problem]))  # event tells again
         return changed
 
+    def _render_edited(self, changed: set[str], before: dict[str, Checked]) -> Refresh | None:
+        """An edit only the edited reports' own pages show (`site.shows_only_itself`): those pages
+        rendered with the last good build's context, nothing else checked or linked again, the
+        problems as they were. None for any other change, or while the site has errors."""
+        from builder.site import render_edited, shows_only_itself
+
+        built = self._built
+        context = built.context if built is not None else None
+        if built is None or context is None or self.errors or self._env is None or self._methodology is None:
+            return None
+        edited = [self._checked.get(shown) for shown in sorted(changed)]
+        if not all(now is not None and shown in before and shows_only_itself(now, before[shown], context)
+                   for shown, now in zip(sorted(changed), edited, strict=True)):
+            return None
+        previous = dict(self.files)  # `built.files` may be this very dict: render_edited updates it
+        rendered = render_edited(context, context.pages(self._env), built,
+                                 [now.entry for now in edited if now is not None and now.entry is not None],
+                                 self._methodology)
+        if rendered is None:
+            return None
+        self.files = {**previous, **rendered}
+        self.generation += 1
+        touched = sorted(page_url(path) for path, data in rendered.items() if previous.get(path) != data)
+        return Refresh(touched, self._diagnostics, 0)
+
     def _dates_for(self, entries: list) -> dict:  # noqa: ANN001
         from builder.gitdates import git_head
         from builder.site import git_dates
@@ -166,11 +192,17 @@ class SiteState:
 
         with self._lock:
             settings_changed = self._load_settings()
+            before = dict(self._checked)
             changed = self._scan()
             config, methodology = self._config, self._methodology
             assert config is not None and methodology is not None
+            if not settings_changed and changed:
+                edited = self._render_edited(changed, before)
+                if edited is not None:
+                    return edited
             checked = [self._checked[shown] for shown in sorted(self._checked)]
             result = with_missing_files(cross_check(checked, methodology), config)
+            self._diagnostics = result.diagnostics
             errors = [d for d in result.diagnostics if d.is_error]
             if errors or result.index is None:
                 had = self.errors

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from jinja2 import Environment
 
@@ -23,6 +23,8 @@ from builder.project import MARKER, MARKER_TEXT, local_files
 from builder.render import (Pages, RoleRow, SiteInfo, ZoneView, environment, render_listings, render_role, robots_txt,
                             role_context, role_row, role_view, site_pages)
 
+if TYPE_CHECKING:
+    from builder.check import Checked
 
 
 def static_files() -> dict[str, bytes]:
@@ -139,6 +141,34 @@ def role_page_files(pages: Pages, entry: Entry, links: SiteLinks, m: Methodology
     view = role_view(entry, links, m, dates)
     return {page_file(view.row.path): render_role(pages, view).encode("utf-8"),
             view.json_path: role_json(view, pages.site.base_url).encode("utf-8")}
+
+
+def shows_only_itself(now: Checked, before: Checked, context: RenderContext) -> bool:
+    """Whether an edit that turned report `before` into `now` can change no page but its own: what
+    every other page, listing, download and check across reports reads of it (its summary, own
+    diagnostics included) is as it was, field by field and digit by digit (`repr`: equal Decimals
+    may be written differently), and it links no files copied beside its page (where such a link
+    leads is resolved from disk)."""
+    return now.entry is not None and before.entry is not None \
+        and not context.copies(now.entry.report.meta.slug) and repr(now.summary()) == repr(before.summary())
+
+
+def render_edited(context: RenderContext, pages: Pages, built: Built, edited: list[Entry],
+                  m: Methodology) -> dict[str, bytes] | None:
+    """The pages of reports `shows_only_itself` passed, rendered with the context of `built` (the
+    build they were last rendered in), which is updated to hold them; None, with `built` untouched,
+    if a page would not be the files it was."""
+    rendered: dict[str, dict[str, bytes]] = {}
+    for entry in edited:
+        slug = entry.report.meta.slug
+        files = role_page_files(pages, entry, context.links, m, context.dates)
+        if slug not in built.role_pages or files.keys() != built.role_pages[slug].files.keys():
+            return None
+        rendered[slug] = files
+    for slug, files in rendered.items():
+        built.role_pages[slug] = RolePage(built.role_pages[slug].context, dict(files))
+        built.files.update(files)
+    return {path: data for files in rendered.values() for path, data in files.items()}
 
 
 class RoleRenderer(Protocol):

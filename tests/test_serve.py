@@ -250,3 +250,70 @@ def test_inject_and_page_url() -> None:
     assert page_url("data/roles.csv") == "/data/roles.csv"
     page = inject(b"<html><body><p>x</p></body></html>", [])
     assert page.endswith(b'<script src="/__jobzone/livereload.js"></script></body></html>')
+
+
+# --- the site in memory: an edit only its own page shows -----------------------------------------
+
+def _state_in(project: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202 - a SiteState
+    from builder.serve import SiteState
+
+    monkeypatch.chdir(project)
+    state = SiteState(None)
+    assert state.refresh().errors == 0
+    return state
+
+
+def _fresh_files(project: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What a server started now would serve: the reference for one kept up to date."""
+    return _state_in(project, monkeypatch).files
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_prose_edit_renders_its_page_alone_and_later_rebuilds_keep_it(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import builder.check
+    import builder.links
+    import builder.serve
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    roles = project / "content/roles"
+    state = _state_in(project, monkeypatch)
+    _replace_in(roles / "nlp-engineer.md", "Timeline: 2-4 years.", "Timeline (served): 2-4 years.")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole site was checked and linked again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(builder.serve, "cross_check", refuse)
+        patched.setattr(builder.links, "link_site", refuse)
+        result = state.refresh()
+    assert result.reload == ["/roles/nlp-engineer/"]  # its JSON holds no prose
+    assert result.errors == 0 and len(result.diagnostics) == 12  # the warnings, as the whole check found them
+    assert b"Timeline (served)" in state.files["roles/nlp-engineer/index.html"]
+    assert state.files == _fresh_files(project, monkeypatch)
+
+    # An edit elsewhere that changes what other pages read (a new alias) goes the whole way, and the
+    # page rendered alone is not undone by it.
+    _replace_in(roles / "conversational-ai-engineer.md", "aliases: [Chatbot Engineer]",
+          "aliases: [Chatbot Engineer, Dialogue Engineer]")
+    result = state.refresh()
+    assert result.errors == 0 and result.reload
+    assert b"Timeline (served)" in state.files["roles/nlp-engineer/index.html"]
+    assert state.files == _fresh_files(project, monkeypatch)
+
+    # An edit that adds a mention of another role changes what other pages read: the whole way too.
+    _replace_in(roles / "nlp-engineer.md", "Timeline (served): 2-4 years.",
+          "Timeline (served): 2-4 years. It is NOT a Recommendation Systems Engineer role.")
+    calls = []
+    whole = builder.serve.cross_check
+    with monkeypatch.context() as patched:
+        patched.setattr(builder.serve, "cross_check", lambda *args: calls.append(1) or whole(*args))
+        result = state.refresh()
+    assert calls == [1] and result.errors == 0
+    assert state.files == _fresh_files(project, monkeypatch)
