@@ -243,11 +243,13 @@ def link_site(entries: list[Entry], index: RoleIndex) -> SiteLinks:
 
 def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], list[Diagnostic]]:
     """Map each `[x](other.md)` href to that report's page; a missing report is JZ408."""
+    found: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    if not any(ref.kind == "report" for ref in report.links):
+        return found, problems
     by_file = index.by_file
     shown_folder = posixpath.dirname(report.path.replace("\\", "/"))
     folder = posixpath.dirname(file_key(report.path))
-    found: dict[str, str] = {}
-    problems: list[Diagnostic] = []
     for ref in report.links:
         href = ref.href
         if ref.kind != "report" or href in found:
