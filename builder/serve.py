@@ -155,9 +155,13 @@ class SiteState:
         problems as they were. None for any other change, or while the site has errors."""
         from builder.site import render_edited, shows_only_itself
 
-        built = self._built
+        from builder.gitdates import git_head
+
+        built, config = self._built, self._config
         context = built.context if built is not None else None
-        if built is None or context is None or self.errors or self._env is None or self._methodology is None:
+        if built is None or context is None or self.errors or self._env is None or self._methodology is None \
+                or config is None or not config.content_path.is_dir() \
+                or git_head(config.content_path).identity != self._git_head:  # a commit may change page dates
             return None
         edited = [self._checked.get(shown) for shown in sorted(changed)]
         if not all(now is not None and shown in before and shows_only_itself(now, before[shown], context)

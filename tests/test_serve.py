@@ -317,3 +317,28 @@ def test_a_prose_edit_renders_its_page_alone_and_later_rebuilds_keep_it(tmp_path
         result = state.refresh()
     assert calls == [1] and result.errors == 0
     assert state.files == _fresh_files(project, monkeypatch)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_prose_edit_committed_gets_the_new_commit_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page dates come from git: an edit committed since the last refresh is not rendered with the old date."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+
+    def git(*args: str, day: str) -> None:
+        when = f"{day}T12:00:00+00:00"
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args], cwd=project,
+                       check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+
+    git("init", "-q", day="2025-01-01")
+    git("add", "-A", day="2025-01-01")
+    git("commit", "-qm", "first", day="2025-01-02")
+    state = _state_in(project, monkeypatch)
+    assert b"2025-01-02" in state.files["roles/nlp-engineer/index.html"]
+    _replace_in(project / "content/roles/nlp-engineer.md", "Timeline: 2-4 years.", "Timeline (served): 2-4 years.")
+    git("commit", "-qam", "second", day="2025-06-07")
+    assert state.refresh().errors == 0
+    page = state.files["roles/nlp-engineer/index.html"]
+    assert b"Timeline (served)" in page and b"2025-06-07" in page
+    assert state.files == _fresh_files(project, monkeypatch)
