@@ -14,7 +14,6 @@ import argparse
 import hashlib
 import os
 import pickle
-import stat as statmode
 import sys
 import time
 from dataclasses import dataclass
@@ -300,23 +299,16 @@ def _edited_only(config: SiteConfig, methodology: Methodology, cache: Cache, mod
     told apart by inode), an edited one is a symbolic or hard link now (which files are one report
     may have changed), or is itself a file copied beside a page."""
     from builder.check import analyse_bytes, read_bytes
-    from builder.site import asset_path, shows_only_itself
+    from builder.site import maybe_copied, shows_only_itself
 
     if not model.one_name_each:
         return None
-    content = config.content_path.resolve()
-    copied = context.copies()
     edited = []
     for relative in sorted(changed):
         path = config.content_path / relative
         shown = shown_path(path)
         before = _recorded(model.checked.get(shown))
-        try:
-            info = os.lstat(path)
-            copied_as = asset_path(content, Path(os.path.realpath(path)))
-        except (OSError, ValueError):
-            return None
-        if before is None or not statmode.S_ISREG(info.st_mode) or info.st_nlink != 1 or copied_as in copied:
+        if before is None or maybe_copied(path, config.content_path, context):
             return None  # not a report the last build read (added, removed, not Markdown), or see above
         data = read_bytes(path, shown)[0]
         checked = analyse_bytes(data, shown, methodology, cache) if data is not None else None

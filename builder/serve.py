@@ -34,7 +34,7 @@ from builder.methodology import Methodology
 from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
                              shown_path, with_missing_files)
 from builder.render import TemplateProblem
-from builder.freshness import SourceFile
+from builder.freshness import SourceFile, scan_tree
 from builder.state import refresh_sources
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
@@ -104,6 +104,9 @@ class SiteState:
     _shown: dict = field(default_factory=dict)  # file path -> the path shown in diagnostics
     _analysed_with: str = ""
     _diagnostics: list[Diagnostic] = field(default_factory=list)  # what the last whole check found
+    _pending: set[str] = field(default_factory=set)  # reports read since the site was last rendered
+    _completed: bool = False  # the last refresh returned (one that raised may have read what it never rendered)
+    _others: dict[str, tuple[int, int]] = field(default_factory=dict)  # `_other_files` at the last refresh
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -153,7 +156,7 @@ class SiteState:
         """An edit only the edited reports' own pages show (`site.shows_only_itself`): those pages
         rendered with the last good build's context, nothing else checked or linked again, the
         problems as they were. None for any other change, or while the site has errors."""
-        from builder.site import render_edited, shows_only_itself
+        from builder.site import maybe_copied, render_edited, shows_only_itself
 
         from builder.gitdates import git_head
 
@@ -165,6 +168,7 @@ class SiteState:
             return None
         edited = [self._checked.get(shown) for shown in sorted(changed)]
         if not all(now is not None and shown in before and shows_only_itself(now, before[shown], context)
+                   and not maybe_copied(Path(shown), config.content_path, context)
                    for shown, now in zip(sorted(changed), edited, strict=True)):
             return None
         previous = dict(self.files)  # `built.files` may be this very dict: render_edited updates it
@@ -189,7 +193,10 @@ class SiteState:
         return self._dates
 
     def refresh(self) -> Refresh:
-        """Bring the site up to date with the files on disk; on errors keep the last good pages."""
+        """Bring the site up to date with the files on disk; on errors keep the last good pages.
+
+        Reports read but not yet rendered (a refresh that stopped at errors, or raised) stay
+        pending until a refresh renders them; files beside the reports (images) are watched too."""
         from builder.links import link_site
         from builder.render import SiteInfo, environment
         from builder.site import assemble
@@ -200,9 +207,14 @@ class SiteState:
             changed = self._scan()
             config, methodology = self._config, self._methodology
             assert config is not None and methodology is not None
-            if not settings_changed and changed:
+            completed, self._completed = self._completed, False  # until this refresh returns
+            others = self._other_files()
+            others_same, self._others = others == self._others, others
+            pending = self._pending = self._pending | changed
+            if completed and others_same and not settings_changed and changed and pending == changed:
                 edited = self._render_edited(changed, before)
                 if edited is not None:
+                    self._pending, self._completed = set(), True
                     return edited
             checked = [self._checked[shown] for shown in sorted(self._checked)]
             result = with_missing_files(cross_check(checked, methodology), config)
@@ -213,12 +225,14 @@ class SiteState:
                 self.errors = errors
                 if had != errors:
                     self.generation += 1
+                self._completed = True
                 return Refresh("*" if had != errors else [], result.diagnostics, len(errors))
-            if not changed and not settings_changed and not self.errors and self.files:
+            if completed and others_same and not pending and not settings_changed and not self.errors and self.files:
+                self._completed = True
                 return Refresh([], result.diagnostics, 0)
             entries = result.entries
             links = link_site(entries, result.index)
-            slugs = {self._checked[shown].entry.report.meta.slug for shown in changed
+            slugs = {self._checked[shown].entry.report.meta.slug for shown in pending
                      if shown in self._checked and self._checked[shown].entry is not None}
             if self._env is None:
                 self._env = environment(config.root / config.templates_dir)
@@ -227,11 +241,21 @@ class SiteState:
             previous, had_errors = self.files, bool(self.errors)
             self.files, self._built, self.errors = built.files, built, []
             self.generation += 1
+            self._pending, self._completed = set(), True
             if had_errors or settings_changed:
                 return Refresh("*", result.diagnostics, 0)
             touched = [page_url(path) for path, data in built.files.items() if previous.get(path) != data]
             touched += [page_url(path) for path in previous if path not in built.files]
             return Refresh(sorted(set(touched)), result.diagnostics, 0)
+
+    def _other_files(self) -> dict[str, tuple[int, int]]:
+        """The stat of every file under the content folder but the reports (images, PDFs a report
+        may link to): one changed, added or removed means the whole site is checked and copied again."""
+        assert self._config is not None
+        content = self._config.content_path
+        if not content.is_dir():
+            return {}
+        return {name: stat for name, stat in scan_tree(content, follow_links=True).items() if not name.endswith(".md")}
 
 
 class Events:

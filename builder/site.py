@@ -3,6 +3,8 @@ package's static files and the files reports link to; `build` writes the result.
 
 from __future__ import annotations
 
+import os
+import stat as statmode
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,6 +153,18 @@ def shows_only_itself(now: Checked, before: Checked, context: RenderContext) -> 
     leads is resolved from disk)."""
     return now.entry is not None and before.entry is not None \
         and not context.copies(now.entry.report.meta.slug) and repr(now.summary()) == repr(before.summary())
+
+
+def maybe_copied(path: Path, content: Path, context: RenderContext) -> bool:
+    """Whether a report's file is, or may be, also a file copied beside a page, so its page alone
+    is not all an edit of it changes: itself linked as a file, or a symbolic or hard link (another
+    name for it may be). Reads the file's stat."""
+    try:
+        info = os.lstat(path)
+        copied_as = asset_path(content.resolve(), Path(os.path.realpath(path)))
+    except (OSError, ValueError):
+        return True
+    return not statmode.S_ISREG(info.st_mode) or info.st_nlink != 1 or copied_as in context.copies()
 
 
 def render_edited(context: RenderContext, pages: Pages, built: Built, edited: list[Entry],
