@@ -129,6 +129,17 @@ def unchanged(watched: dict[str, Stat], present: dict[str, bool], since_ns: int)
     return all(os.path.lexists(path) == there for path, there in present.items())
 
 
+def content_stat(entry: os.DirEntry[str]) -> Stat:
+    """A content file's (size, time), as changes to it are told by: a link is stated as what it
+    points to, its time the later of that and the link's own (so making it anew, pointed elsewhere,
+    is a change too)."""
+    info = entry.stat()
+    changed_ns = info.st_mtime_ns
+    if entry.is_symlink():
+        changed_ns = max(changed_ns, entry.stat(follow_symlinks=False).st_mtime_ns)
+    return info.st_size, changed_ns
+
+
 def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
               follow_links: bool = False) -> dict[str, Stat]:
     """Every file under `folder` (symbolic links to folders not followed): POSIX relative path -> (size,
@@ -156,12 +167,11 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
+                    elif follow_links:
+                        found[entry.path[base:]] = content_stat(entry)
                     else:
-                        info = entry.stat(follow_symlinks=follow_links)
-                        changed_ns = info.st_mtime_ns
-                        if follow_links and entry.is_symlink():  # a link made anew (pointed elsewhere) is newer
-                            changed_ns = max(changed_ns, entry.stat(follow_symlinks=False).st_mtime_ns)
-                        found[entry.path[base:]] = (info.st_size, changed_ns)
+                        info = entry.stat(follow_symlinks=False)
+                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
                 except OSError:
                     found[entry.path[base:]] = (-1, -1)
     return found

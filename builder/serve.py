@@ -140,7 +140,7 @@ class SiteState:
             if path not in self._shown:
                 self._shown[path] = shown_path(Path(path))
             shown = self._shown[path]
-            stats[shown], paths[shown] = (info.st_size, info.st_mtime_ns), Path(path)
+            stats[shown], paths[shown] = info, Path(path)
         self._files, changed = refresh_sources(stats, self._files, self._scanned_ns, paths.__getitem__)
         self._scanned_ns = scanned_ns
         for shown in changed:

@@ -423,3 +423,27 @@ def test_what_a_failed_refresh_read_is_rendered_by_the_next(tmp_path: Path, monk
     _replace_in(roles / "nlp-engineer.md", "Timeline (served)", "Timeline (served twice)")
     with pytest.raises(TemplateProblem):
         state.refresh()
+
+
+def test_a_report_link_pointed_at_a_file_of_the_same_size_and_time_is_a_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    roles = project / "content/roles"
+    for folder, words in ((".a", "Timeline: 2-4 years."), (".b", "Timeline: 4-2 years.")):
+        (roles / folder).mkdir()
+        text = (roles / "nlp-engineer.md").read_text(encoding="utf-8").replace("Timeline: 2-4 years.", words, 1)
+        (roles / folder / "x.md").write_text(text, encoding="utf-8")
+    old = time.time() - 3600  # long ago, so nothing is racy
+    for name in (".a/x.md", ".b/x.md"):
+        os.utime(roles / name, (old, old))  # the same size and the same time
+    (roles / "nlp-engineer.md").unlink()
+    (roles / "nlp-engineer.md").symlink_to(".a/x.md")
+    os.utime(roles / "nlp-engineer.md", (old, old), follow_symlinks=False)
+    state = _state_in(project, monkeypatch)
+    assert b"4-2 years" not in state.files["roles/nlp-engineer/index.html"]
+    (roles / "nlp-engineer.md").unlink()
+    (roles / "nlp-engineer.md").symlink_to(".b/x.md")
+    assert state.refresh().errors == 0
+    assert b"4-2 years" in state.files["roles/nlp-engineer/index.html"]
+    assert state.files == _fresh_files(project, monkeypatch)
