@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from builder.cache import Cache, code_files, code_fingerprint, tree_digest, tree_files
 from builder.config import CONFIG_NAME, SiteConfig
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from builder.methodology import Methodology
     from builder.site import Built, RenderContext
 
+T = TypeVar("T")
 
 
 # -- what a build depends on --------------------------------------------------------------------
@@ -322,22 +323,24 @@ def _recorded(blob: bytes | None) -> Checked | None:
     """A report's summary as the build record keeps it; None if absent or unreadable."""
     from builder.check import Checked
 
-    try:
-        found = pickle.loads(blob) if blob is not None else None
-    except Exception:  # noqa: BLE001 - a damaged record only costs time
-        return None
-    return found if isinstance(found, Checked) else None
+    return _unpickled(blob, Checked)
 
 
 def _render_context(model: SiteModel) -> RenderContext | None:
     """What the last build rendered every role page with; None if it cannot be read back."""
     from builder.site import RenderContext
 
+    return _unpickled(model.render, RenderContext)
+
+
+def _unpickled(blob: bytes | None, kind: type[T]) -> T | None:
+    """A `kind` pickled into a build record; None if absent, damaged or of another kind (a damaged
+    record only costs time)."""
     try:
-        context = pickle.loads(model.render)
-    except Exception:  # noqa: BLE001 - a damaged record only costs time
+        found = pickle.loads(blob) if blob else None
+    except Exception:  # noqa: BLE001
         return None
-    return context if isinstance(context, RenderContext) else None
+    return found if isinstance(found, kind) else None
 
 
 def _stamp(settings: Settings, sources: dict, scanned_ns: int, output: dict, printed: str) -> Stamp:

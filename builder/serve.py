@@ -158,13 +158,10 @@ class SiteState:
         problems as they were. None for any other change, or while the site has errors."""
         from builder.site import maybe_copied, render_edited, shows_only_itself
 
-        from builder.gitdates import git_head
-
         built, config = self._built, self._config
         context = built.context if built is not None else None
         if built is None or context is None or self.errors or self._env is None or self._methodology is None \
-                or config is None or not config.content_path.is_dir() \
-                or git_head(config.content_path).identity != self._git_head:  # a commit may change page dates
+                or config is None or self._head() != self._git_head:  # a commit may change page dates
             return None
         edited = [self._checked.get(shown) for shown in sorted(changed)]
         if not all(now is not None and shown in before and shows_only_itself(now, before[shown], context)
@@ -182,12 +179,18 @@ class SiteState:
         touched = sorted(page_url(path) for path, data in rendered.items() if previous.get(path) != data)
         return Refresh(touched, self._diagnostics, 0)
 
-    def _dates_for(self, entries: list) -> dict:  # noqa: ANN001
+    def _head(self) -> str:
+        """The git commit the content folder is at, as `gitdates.GitHead.identity` names it ("" if none)."""
         from builder.gitdates import git_head
+
+        assert self._config is not None
+        return git_head(self._config.content_path).identity if self._config.content_path.is_dir() else ""
+
+    def _dates_for(self, entries: list) -> dict:  # noqa: ANN001
         from builder.site import git_dates
 
         assert self._config is not None
-        head = git_head(self._config.content_path).identity if self._config.content_path.is_dir() else ""
+        head = self._head()
         if head != self._git_head or self._dates is None or set(self._dates) - {e.report.meta.slug for e in entries}:
             self._git_head, self._dates = head, git_dates(self._config, entries)
         return self._dates
