@@ -226,6 +226,8 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
     printed = format_diagnostics(result.diagnostics, "text", len(wanted))
     print(printed)
     if result.index is None or result.errors:
+        if stamp is not None and model is not None:  # nothing was written (with a model, not even in place):
+            cache.save_stamp(out, stamp)  # the last build's record still holds, so the fixed build is incremental
         print(f"jobzone: build stopped: fix the errors above; {shown_path(out)} was not changed", file=sys.stderr)
         return EXIT_ERRORS
     dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)

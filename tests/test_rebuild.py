@@ -462,9 +462,36 @@ def test_cited_score_change_stops_the_build_then_the_fix_rebuilds(run: Run, tmp_
     for citing in (CONVERSATIONAL, RECOMMENDATION):
         edit(project, citing, "NLP Engineer (36.3)", "NLP Engineer (30.0)", count=2)
     rebuilt(run, project)
+    # the stopped builds left the record of the last whole build: the fix is built in place
+    assert_rewrote_only_changed_bytes(old, snapshot(site), before, stats(site))
     new = assert_as_clean_build(run, project)
     assert "<strong>30.0</strong>" in new["roles/nlp-engineer/index.html"].decode("utf-8")
     assert new["data/roles.csv"] != old["data/roles.csv"]
+
+
+def test_a_stopped_build_then_its_fix_and_an_edit_elsewhere(run: Run, tmp_path: Path) -> None:
+    """An error stops the build; the fix, made with an edit to another report while it was stopped,
+    is built in place from the last whole build's record, both edits seen."""
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    edit(project, NLP, "Timeline: 2-4 years.", "Timeline: 2-4 years. The Yellow (Urgent) label at 99.9 holds.")
+    stopped = build(run, project)
+    assert stopped.returncode == 1 and "99.9" in stopped.stdout, stopped.stdout + stopped.stderr
+    assert stats(site) == before
+    edit(project, CONVERSATIONAL, "Timeline: 2-4 years.", "Timeline (while stopped): 2-4 years.")
+    again = build(run, project)
+    assert (again.returncode, _diagnostics(again.stdout)) == (1, _diagnostics(stopped.stdout))
+    edit(project, NLP, " The Yellow (Urgent) label at 99.9 holds.", " Fixed.")
+    rebuilt(run, project)
+    new, after = snapshot(site), stats(site)
+    changed = assert_rewrote_only_changed_bytes(old, new, before, after)
+    assert changed <= NLP_FILES | {"roles/conversational-ai-engineer/index.html",
+                                   "roles/conversational-ai-engineer/index.json"}
+    assert "Fixed." in new["roles/nlp-engineer/index.html"].decode("utf-8")
+    assert "(while stopped)" in new["roles/conversational-ai-engineer/index.html"].decode("utf-8")
+    assert_as_clean_build(run, project)
 
 
 def test_cited_score_change_with_citations_fixed_in_one_go(run: Run, tmp_path: Path) -> None:
