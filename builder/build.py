@@ -232,13 +232,15 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         return EXIT_ERRORS
     dates_by_path = model.dates if model is not None else last_commit_dates(config.content_path)
     analysed = {c.path for c in result.checked if c.path not in known}
+    full = model is None
     try:
         built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, model,
                                                    analysed, dates_by_path, stamp.output if stamp is not None else {})
     except OSError:
-        if model is None:
+        if full:
             raise
         # The site could not be updated in place (a file became a folder, or the reverse): build it whole.
+        full = True
         built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, None,
                                                    analysed, dates_by_path, {})
     assert built.listings is not None
@@ -248,7 +250,7 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
         (built.listings.key, tuple(built.listings.files)), dates_by_path, written, _pickled(built.context),
         (built.pages, built.reports), one_name_each=len(result.checked) == len(wanted)),
-        _stamp(settings, sources, scanned_ns, output, printed), config.content_path)
+        _stamp(settings, sources, scanned_ns, output, printed), config.content_path, full)
 
 
 def _pickled(value: object) -> bytes:
@@ -259,11 +261,17 @@ def _pickled(value: object) -> bytes:
         return b""
 
 
-def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: Stamp, content: Path) -> int:
-    """Record a finished build and say what it built. The build's stamp is saved only beside its
-    model: a stamp paired with an older model would pass stale summaries off as current."""
+def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: Stamp, content: Path,
+          full: bool = False) -> int:
+    """Record a finished build, sweep the cache (after a full build, else daily) and say what it
+    built. The build's stamp is saved only beside its model: a stamp paired with an older model
+    would pass stale summaries off as current."""
     if cache.save_record(out, "model", model):
         _finish(cache, out, settings, stamp, content)
+    now = time.time()
+    if full or cache.sweep_due(now):
+        cache.sweep({cache.key_of(digest.partition("@")[0], shown_path(content / name))
+                     for name, (_, _, digest) in stamp.sources.items()}, now)
     pages, reports = model.counts
     print(f"Built {pages} pages for {reports} report{'s' if reports != 1 else ''} into {shown_path(out)}")
     return EXIT_OK

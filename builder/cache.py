@@ -25,9 +25,12 @@ from typing import Any
 
 from builder import __version__
 from builder.freshness import Stamp, watch
+from builder.state import digest_bytes
 
 CACHE_DIR = ".jobzone-cache"
-FORMAT = "2"
+FORMAT = "3"
+SWEEP_GRACE_S = 3600  # a sweep never deletes anything younger: a build or `serve` beside it may have just made it
+SWEEP_EVERY_S = 86400  # after incremental builds; a full build always sweeps
 _CODE_SUFFIXES = (".py", ".toml", ".json", ".html", ".xml", ".css", ".js", ".svg")
 
 
@@ -133,6 +136,9 @@ class Cache:
     def __init__(self, root: Path, salt: str) -> None:
         self.folder = root / CACHE_DIR
         self.salt = f"{code_fingerprint()}\0{salt}"
+        # Entries made by this code with this methodology live in a folder of their own, so those
+        # of another version or methodology (which can never be hit) go in one sweep.
+        self.generation = hashlib.blake2b(self.salt.encode(), digest_size=8).hexdigest()
         self.verdicts = Memo(self, "verdicts")
 
     def clear(self) -> None:
@@ -173,10 +179,48 @@ class Cache:
                 fcntl.lockf(handle, fcntl.LOCK_UN)
 
     def key(self, data: bytes, name: str) -> str:
-        return hashlib.blake2b(f"{self.salt}\0{name}\0".encode() + data, digest_size=20).hexdigest()
+        return self.key_of(digest_bytes(data), name)
+
+    def key_of(self, digest: str, name: str) -> str:
+        """The key of the analysis of a file shown as `name` whose bytes have `digest`
+        (`state.digest_bytes`): a build's record holds every report's digest, so a sweep can tell
+        the entries still needed without reading a report."""
+        return hashlib.blake2b(f"{self.salt}\0{name}\0{digest}".encode(), digest_size=20).hexdigest()
 
     def _analysis_path(self, key: str) -> Path:
-        return self.folder / "analysis" / key[:2] / f"{key}.pickle"
+        return self.folder / "analysis" / self.generation / key[:2] / f"{key}.pickle"
+
+    def sweep_due(self, now: float) -> bool:
+        """Whether the last sweep is more than `SWEEP_EVERY_S` old (or there was none)."""
+        try:
+            return now - (self.folder / "builds" / "swept").stat().st_mtime >= SWEEP_EVERY_S
+        except OSError:
+            return True
+
+    def sweep(self, live: set[str], now: float) -> None:
+        """Delete what no current report needs, so the cache does not grow with every edit and every
+        upgrade: analyses whose key is not in `live` (earlier versions of a report, reports since
+        deleted or renamed), and every analysis and verdict another version of jobzone or another
+        methodology made. Nothing used within `SWEEP_GRACE_S` is deleted; a cache that cannot be
+        swept only takes room."""
+        import shutil
+
+        old = now - SWEEP_GRACE_S
+        for kind in ("analysis", "verdicts"):
+            for folder in _folders(self.folder / kind):
+                if folder.name != self.generation and _last_used(folder) < old:
+                    shutil.rmtree(folder, ignore_errors=True)
+        for folder in _folders(self.folder / "analysis" / self.generation):
+            for entry in _files(folder):
+                if entry.name.removesuffix(".pickle") not in live and _mtime(entry) < old:
+                    Path(entry.path).unlink(missing_ok=True)
+        marker = self.folder / "builds" / "swept"
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
 
     def load(self, key: str) -> Any | None:
         return _read_pickle(self._analysis_path(key))
@@ -216,6 +260,37 @@ class Cache:
         return _write_pickle(self._record_path(out, kind), value)
 
 
+def _folders(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _files(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return [e for e in entries if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _mtime(entry: os.DirEntry[str]) -> float:
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _last_used(folder: Path) -> float:
+    """When anything was last added to a generation's folder (or its subfolders, where entries go)."""
+    try:
+        return max([folder.stat().st_mtime, *(sub.stat().st_mtime for sub in _folders(folder))])
+    except OSError:
+        return 0.0
+
+
 class Memo:
     """Results of a pure function kept in the cache, one small file each, keyed by a digest of the
     argument and of jobzone's code (so a new version never reads an old verdict)."""
@@ -225,7 +300,7 @@ class Memo:
 
     def _path(self, key: str) -> Path:
         name = self.cache.key(key.encode("utf-8"), self.kind)
-        return self.cache.folder / self.kind / name[:2] / f"{name}.pickle"
+        return self.cache.folder / self.kind / self.cache.generation / name[:2] / f"{name}.pickle"
 
     def get(self, key: str) -> Any | None:
         return _read_pickle(self._path(key))

@@ -155,3 +155,92 @@ def test_pages_rendered_in_worker_processes_equal_pages_rendered_here(tmp_path: 
                       renderer=workers.RenderInWorkers(project / "templates", None, cache))
     assert spread.files == here.files
     assert sum(1 for path in spread.files if path.startswith("roles/")) == 28
+
+
+# --- the cache does not grow with every edit and every upgrade ----------------------------------
+
+def _age(folder: Path, seconds: float) -> None:
+    """Make everything under `folder` (and itself) `seconds` older than now."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (then, then), follow_symlinks=False)
+
+
+def _analyses(project: Path) -> dict[str, object]:
+    """Each analysis in the cache: its key -> the report path it holds."""
+    return {path.stem: pickle.loads(path.read_bytes()).path
+            for path in (project / ".jobzone-cache" / "analysis").rglob("*.pickle")}
+
+
+def test_a_sweep_keeps_the_live_and_the_young_and_drops_the_rest(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    now = time.time()
+    old = Cache(tmp_path, "methodology A")
+    old.store(old.key(b"anything", "x.md"), Checked("x.md", None, []))
+    old.verdicts["{}"] = ()
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    cache = Cache(tmp_path, "methodology A")
+    assert cache.generation != old.generation
+    live, dead, young = (cache.key(text, "r.md") for text in (b"live", b"edited away", b"made beside"))
+    for key in (live, dead, young):
+        cache.store(key, Checked("r.md", None, []))
+    cache.verdicts["{}"] = ()
+    _age(tmp_path / ".jobzone-cache", 2 * cache_module.SWEEP_GRACE_S)
+    cache.store(young, Checked("r.md", None, []))  # written just now, by a build or serve beside this one
+    assert cache.sweep_due(now)
+    cache.sweep({live}, now)
+    assert not cache.sweep_due(now) and cache.sweep_due(now + cache_module.SWEEP_EVERY_S)
+    assert cache.load(live) is not None and cache.load(young) is not None and cache.load(dead) is None
+    assert cache.verdicts.get("{}") == ()  # this generation's verdicts stay
+    assert old.load(old.key(b"anything", "x.md")) is None and old.verdicts.get("{}") is None  # another's go
+    assert sorted(p.name for p in (tmp_path / ".jobzone-cache" / "analysis").iterdir()) == [cache.generation]
+
+
+def test_a_sweep_spares_another_generation_used_within_the_grace(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    other = Cache(tmp_path, "methodology B")  # another config of the same project, used just now
+    other.store(other.key(b"report", "r.md"), Checked("r.md", None, []))
+    Cache(tmp_path, "methodology A").sweep(set(), time.time())
+    assert other.load(other.key(b"report", "r.md")) is not None
+
+
+def test_builds_sweep_analyses_no_report_needs(run_jobzone, project: Path) -> None:
+    """Edits, a report since deleted and an older jobzone's entries leave analyses nothing reads
+    again; the next build deletes those an hour old (a full build always, an incremental one once
+    a day), and a full build after it finds every analysis it needs."""
+    report = project / "content/roles/conversational-ai-engineer.md"
+    edited = report.relative_to(project).as_posix()
+
+    def edit(n: int) -> None:
+        report.write_text(report.read_text(encoding="utf-8").replace("Timeline", f"Timeline {n}", 1), encoding="utf-8")
+        assert run_jobzone(["build"], project).returncode == 0
+
+    assert run_jobzone(["build"], project).returncode == 0
+    stale = project / ".jobzone-cache/analysis/0123456789abcdef/ab"  # as another version leaves them
+    stale.mkdir(parents=True)
+    (stale / "ab00.pickle").write_bytes(pickle.dumps(Checked("content/roles/gone.md", None, [])))
+    for n in range(3):
+        edit(n)
+    extra = project / "content/roles/extra.md"
+    shutil.copy(project / CITED, extra)
+    assert run_jobzone(["check"], project).returncode == 1  # a second NLP Engineer
+    extra.unlink()
+    found = _analyses(project)
+    assert sorted(found.values()) == sorted([CITED, CITING, *[edited] * 4, "content/roles/extra.md",
+                                             "content/roles/gone.md"])
+    _age(project / ".jobzone-cache", 2 * cache_module.SWEEP_EVERY_S)
+    edit(3)  # incremental, and the last sweep is two days old
+    kept = _analyses(project)
+    assert sorted(kept.values()) == sorted([CITED, CITING, edited])
+    assert not stale.exists()
+    times = {path: path.stat().st_mtime_ns for path in (project / ".jobzone-cache/analysis").rglob("*.pickle")}
+    site = snapshot(project / "site")
+    (project / "site/index.html").unlink()  # so the next build is a full one, from the swept cache
+    assert run_jobzone(["build"], project).returncode == 0
+    assert snapshot(project / "site") == site
+    assert {path: path.stat().st_mtime_ns for path in times} == times  # every analysis was found, none redone
