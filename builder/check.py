@@ -165,6 +165,13 @@ def check_files(files: list[tuple[Path, str]], m: Methodology, cache: Cache | No
     return cross_check([c for c in checked if c is not None], m)
 
 
+def analyse_many(reads: list[tuple[bytes, str]], m: Methodology, cache: Cache | None,
+                 summaries: bool) -> list[Checked]:
+    """Each report's (bytes, shown name) analysed, or taken from the cache, in order; in worker
+    processes when there are many. With `summaries`, each is kept only as its summary."""
+    return list(_analyse_all([(data, shown, m, cache, summaries) for data, shown in reads], None))
+
+
 def _analyse_all(jobs: list[_Job],
                  progress: Callable[[], None] | None) -> Iterator[Checked]:
     workers = min(os.cpu_count() or 1, 8)

@@ -1,6 +1,6 @@
 """`jobzone serve`: the site held in memory, rebuilt on every save, reloaded in the browser.
 
-I/O edge. `SiteState` keeps each report's analysis and each role page, so a save
+I/O edge. `SiteState` keeps each report's summary and each page, so a save
 re-analyses only the files whose bytes changed and re-renders only the pages whose
 inputs changed (the same reuse `jobzone build` is tested to be exact with). Pages are
 served from memory; nothing is written to the output folder. Served HTML gets a small
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from builder.cache import Cache, tree_digest
-from builder.check import Checked, analyse_bytes, cross_check, read_bytes
+from builder.check import PARALLEL_FROM, Checked, analyse_many, cross_check, read_bytes
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic
 from builder.methodology import Methodology
@@ -90,7 +90,8 @@ class SiteState:
     files: dict[str, bytes] = field(default_factory=dict)
     errors: list[Diagnostic] = field(default_factory=list)
     generation: int = 0
-    _checked: dict[str, Checked] = field(default_factory=dict)  # each report's analysis, by shown path
+    _checked: dict[str, Checked] = field(default_factory=dict)  # each report's summary, by shown path
+    _whole: dict[str, Checked] = field(default_factory=dict)  # the whole analyses of the last scan's few changes
     _files: dict[str, SourceFile] = field(default_factory=dict)  # each report's stat and digest, by shown path
     _scanned_ns: int = 0  # when the reports were last looked at
     _built: Built | None = None  # the last good build, whose pages the next one may reuse
@@ -143,13 +144,24 @@ class SiteState:
             stats[shown], paths[shown] = info, Path(path)
         self._files, changed = refresh_sources(stats, self._files, self._scanned_ns, paths.__getitem__)
         self._scanned_ns = scanned_ns
-        for shown in changed:
+        reads: list[tuple[bytes, str]] = []
+        for shown in sorted(changed):
             if shown not in paths:
                 self._checked.pop(shown, None)
                 continue
             data, problem = read_bytes(paths[shown], shown)  # vanished or unreadable: reported, and
-            self._checked[shown] = (analyse_bytes(data, shown, self._methodology, self._cache)  # the next
-                                    if data is not None else Checked(shown, None, [problem]))  # event tells again
+            if data is None:  # the next event tells again
+                self._checked[shown] = Checked(shown, None, [problem])
+            else:
+                reads.append((data, shown))
+        # Only summaries are kept, as a build keeps them: pages are rendered from the cached analyses.
+        # A few changes (a save) are kept whole until rendered, so their pages need not read them again.
+        many = len(reads) >= PARALLEL_FROM
+        self._whole = {}
+        for checked in analyse_many(reads, self._methodology, self._cache, summaries=many):
+            self._checked[checked.path] = checked if many else checked.summary()
+            if not many:
+                self._whole[checked.path] = checked
         return changed
 
     def _render_edited(self, changed: set[str], before: dict[str, Checked]) -> Refresh | None:
@@ -163,7 +175,7 @@ class SiteState:
         if built is None or context is None or self.errors or self._env is None or self._methodology is None \
                 or config is None or self._head() != self._git_head:  # a commit may change page dates
             return None
-        edited = [self._checked.get(shown) for shown in sorted(changed)]
+        edited = [self._whole.get(shown) for shown in sorted(changed)]
         if not all(now is not None and shown in before and shows_only_itself(now, before[shown], context)
                    and not maybe_copied(Path(shown), config.content_path, context)
                    for shown, now in zip(sorted(changed), edited, strict=True)):
@@ -203,6 +215,7 @@ class SiteState:
         from builder.links import link_site
         from builder.render import SiteInfo, environment
         from builder.site import assemble
+        from builder.workers import RenderInWorkers
 
         with self._lock:
             settings_changed = self._load_settings()
@@ -217,7 +230,7 @@ class SiteState:
             if completed and others_same and not settings_changed and changed and pending == changed:
                 edited = self._render_edited(changed, before)
                 if edited is not None:
-                    self._pending, self._completed = set(), True
+                    self._pending, self._completed, self._whole = set(), True, {}
                     return edited
             checked = [self._checked[shown] for shown in sorted(self._checked)]
             result = with_missing_files(cross_check(checked, methodology), config)
@@ -237,14 +250,18 @@ class SiteState:
             links = link_site(entries, result.index)
             slugs = {self._checked[shown].entry.report.meta.slug for shown in pending
                      if shown in self._checked and self._checked[shown].entry is not None}
+            assert self._cache is not None
+            templates, compiled = config.root / config.templates_dir, self._cache.folder / "templates"
             if self._env is None:
-                self._env = environment(config.root / config.templates_dir)
+                self._env = environment(templates, compiled)
+            whole = {shown: c.entry for shown, c in self._whole.items() if c.entry is not None}
             built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),
-                             entries, links, self._built, slugs, self._dates_for(entries), self._env)
+                             entries, links, self._built, slugs, self._dates_for(entries), self._env,
+                             RenderInWorkers(templates, compiled, self._cache, whole))
             previous, had_errors = self.files, bool(self.errors)
             self.files, self._built, self.errors = built.files, built, []
             self.generation += 1
-            self._pending, self._completed = set(), True
+            self._pending, self._completed, self._whole = set(), True, {}
             if had_errors or settings_changed:
                 return Refresh("*", result.diagnostics, 0)
             touched = [page_url(path) for path, data in built.files.items() if previous.get(path) != data]
@@ -384,6 +401,7 @@ class Watcher:
         self._stop = threading.Event()
         self._first = 0.0
         self._last = 0.0
+        self._collect_due: float | None = None
 
     def poke(self) -> None:
         now = time.monotonic()
@@ -425,17 +443,20 @@ class Watcher:
                 self.observer.schedule(self._handler, str(folder), recursive=recursive)
                 self._watched.add(folder)
 
+    def collect_soon(self) -> None:
+        """Have the collector run at the next idle moment (after the first build, made without it)."""
+        self._collect_due = time.monotonic() + 2.0
+
     def _run(self) -> None:
-        collect_due: float | None = None
         while not self._stop.is_set():
             if not self._wake.wait(0.5):
-                if collect_due is not None and time.monotonic() >= collect_due:
+                if self._collect_due is not None and time.monotonic() >= self._collect_due:
                     # While idle, collect what past rebuilds left in cycles; then freeze the live site
                     # again, so the next save does not pay for scanning it.
                     gc.unfreeze()
                     gc.collect()
                     gc.freeze()
-                    collect_due = None
+                    self._collect_due = None
                 continue
             while True:  # wait for a quiet moment, but not for ever
                 now = time.monotonic()
@@ -445,7 +466,7 @@ class Watcher:
             self._wake.clear()
             self._watch_new_folders()
             rebuild(self.state, self.events)
-            collect_due = time.monotonic() + 2.0
+            self.collect_soon()
 
     def stop(self) -> None:
         self._stop.set()
@@ -484,7 +505,6 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    gc.enable()  # a long-running process: the one-shot commands' shortcut does not apply
     config, _ = load_project(args.config)
     state = SiteState(args.config)
     events = Events()
@@ -499,7 +519,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     watcher = Watcher(state, events, config)
     watcher.start()  # before the first build, so no save is missed
     try:
-        rebuild(state, events, first=True)
+        rebuild(state, events, first=True)  # without the collector, as `build` runs (about half the time)
+        gc.enable()  # a long-running process: from now on, garbage in cycles is collected
+        watcher.collect_soon()
         stopping = threading.Event()
 
         def stop(signum: int, frame: object) -> None:

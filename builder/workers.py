@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +67,7 @@ class RenderInWorkers:
     templates: Path
     compiled: Path | None
     cache: Cache
+    whole: Mapping[str, Entry] = field(default_factory=dict)  # entries at hand whole, by path: not read again
 
     def __call__(self, entries: list[Entry], pages: Pages, links: SiteLinks, m: Methodology,
                  dates: Mapping[str, date]) -> Iterable[dict[str, FileData]]:
@@ -84,7 +85,8 @@ class RenderInWorkers:
                 pool = None  # no processes to be had here: render in this one
         if pool is None:
             rendered: Iterable[dict[str, FileData]] = (
-                role_page_files(pages, whole_entry(path, m, self.cache), links, m, dates) for path in shown)
+                role_page_files(pages, self.whole.get(path) or whole_entry(path, m, self.cache), links, m, dates)
+                for path in shown)
         else:
             rendered = pool.map(_render, shown, chunksize=8)
         return self._gathered(pool, rendered, len(shown))

@@ -447,3 +447,40 @@ def test_a_report_link_pointed_at_a_file_of_the_same_size_and_time_is_a_change(
     assert state.refresh().errors == 0
     assert b"4-2 years" in state.files["roles/nlp-engineer/index.html"]
     assert state.files == _fresh_files(project, monkeypatch)
+
+
+def test_the_server_keeps_summaries_and_serves_what_build_writes(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like `build`, a server holds each report as its summary (tokens and tables stay in the cache,
+    so memory does not grow with the reports' text), analyses and renders many reports in worker
+    processes, and serves exactly the files a build writes; an edit then renders from the whole
+    analysis it just made."""
+    import builder.check
+    import builder.workers
+    from benchmarks.generate import generate
+    from test_build import snapshot
+
+    project = tmp_path / "project"
+    generate(8, project / "content" / "roles", seed=11)
+    monkeypatch.setattr(builder.check, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(builder.serve, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(builder.workers, "PARALLEL_FROM", 2)
+    state = _state_in(project, monkeypatch)
+    assert state.reports == 8
+    assert all(c.entry is not None and not c.entry.report.document.tokens and not c.entry.report.tables
+               for c in state._checked.values())
+    assert state._whole == {}
+    from builder.cli import main
+
+    assert main(["build", "--out", str(tmp_path / "built")]) == 0
+    built = snapshot(tmp_path / "built")
+    assert {path: data for path, data in state.files.items() if path in built} == built
+    assert set(built) <= set(state.files)
+
+    edited = sorted((project / "content" / "roles").glob("*.md"))[3]
+    _replace_in(edited, "Timeline: 2-4 years.", "Timeline (served): 2-4 years.")
+    monkeypatch.setattr(builder.workers, "whole_entry", lambda *args: pytest.fail("read again from the cache"))
+    result = state.refresh()
+    assert result.errors == 0 and result.reload == [f"/roles/{edited.stem}/"]
+    assert b"Timeline (served)" in state.files[f"roles/{edited.stem}/index.html"]
+    assert all(not c.entry.report.document.tokens for c in state._checked.values() if c.entry is not None)
