@@ -243,12 +243,14 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         full = True
         built, written, output = _render_and_write(config, methodology, cache, out, base_url, result, None,
                                                    analysed, dates_by_path, {})
+    from builder.site import listings_record
+
     assert built.listings is not None
     return _done(cache, out, settings, SiteModel(
         {c.path: kept[c.path] if known.get(c.path) is c else pickle.dumps(c, pickle.HIGHEST_PROTOCOL)
          for c in result.checked},
         {slug: (page.context, tuple(page.files)) for slug, page in built.role_pages.items()},
-        (built.listings.key, tuple(built.listings.files)), dates_by_path, written, _pickled(built.context),
+        listings_record(built.listings), dates_by_path, written, _pickled(built.context),
         (built.pages, built.reports), one_name_each=len(result.checked) == len(wanted)),
         _stamp(settings, sources, scanned_ns, output, printed), config.content_path, full)
 

@@ -223,8 +223,10 @@ class Pages:
     env: Environment
     site: SiteInfo
     zones: list[ZoneView]
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str | None] = field(default_factory=dict)  # None: as `kept` says it was rendered before
     listed: list[tuple[str, date | None]] = field(default_factory=list)  # pages for the sitemap
+    kept: Mapping[str, str] = field(default_factory=dict)  # page file -> what the last build rendered it from
+    keys: dict[str, str] = field(default_factory=dict)  # page file -> what it is rendered from now
 
     def reuse(self, path: str, updated: date | None) -> None:
         """A page rendered elsewhere (kept from the previous build, or by a worker process): listed
@@ -253,7 +255,15 @@ class Pages:
 
     def render(self, template: str, path: str, title: str, description: str = "", sitemap: bool = True,
                absolute: bool = False, **context: object) -> None:
-        self.files[page_file(path)] = self.text(template, path, title, description, sitemap, absolute, **context)
+        """Render and record a page, unless the last build rendered it from exactly the same
+        template arguments (`kept`): then it is recorded as None, the page as it was."""
+        out = page_file(path)
+        given = sorted((name, value) for name, value in context.items() if not callable(value))  # code: in the settings
+        key = self.keys[out] = digest_bytes(repr((template, path, title, description, sitemap, absolute,
+                                                  given)).encode("utf-8"))
+        same = self.kept.get(out) == key
+        self.files[out] = None if same else self.text(template, path, title, description, sitemap, absolute,
+                                                       **context)
         if sitemap:
             self.listed.append((path, context.get("updated")))  # type: ignore[arg-type]
 
@@ -308,14 +318,15 @@ def render_listings(pages: Pages, rows: list[RoleRow], links: SiteLinks, m: Meth
     pages.render("feed.xml", "feed.xml", site.title, sitemap=False, rows=feed_order(rows), updated=latest)
 
 
-def site_pages(env: Environment, site: SiteInfo, rows: list[RoleRow], m: Methodology) -> Pages:
-    """The page collector, with the zone navigation every page carries."""
+def site_pages(env: Environment, site: SiteInfo, rows: list[RoleRow], m: Methodology,
+               kept: Mapping[str, str] | None = None) -> Pages:
+    """The page collector, with the zone navigation every page carries (`kept`: see `Pages`)."""
     rows = sort_rows(rows)
     rules = rule_views(m, rows)
     zones = [ZoneView(zone, zone_path(zone.name), band.text, tuple(r for r in rows if r.zone == zone.name),
                       tuple(r for r in rules if r.rule.zone == zone.name))
              for band, zone in zip(charts.bands(m.zones), m.zones, strict=True)]
-    return Pages(env, site, zones)
+    return Pages(env, site, zones, kept=kept or {})
 
 
 def robots_txt(site: SiteInfo) -> str:

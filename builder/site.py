@@ -77,6 +77,7 @@ class Listings:
 
     key: str
     files: dict[str, FileData]
+    pages: dict[str, str] = field(default_factory=dict)  # listing page file -> what it was rendered from
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,18 @@ class Built:
     context: RenderContext | None = None
 
 
-def kept_site(role_pages: Mapping[str, tuple[str, tuple[str, ...]]], listings: tuple[str, tuple[str, ...]]) -> Built:
+def kept_site(role_pages: Mapping[str, tuple[str, tuple[str, ...]]],
+              listings: tuple[str, tuple[str, ...], dict[str, str]]) -> Built:
     """The previous build as a later process knows it: what each page was rendered from and which
     files it wrote, the bytes left in the output folder (None)."""
     pages = {slug: RolePage(context, dict.fromkeys(files)) for slug, (context, files) in role_pages.items()}
-    return Built({}, 0, 0, pages, Listings(listings[0], dict.fromkeys(listings[1])))
+    key, files, rendered_from = listings
+    return Built({}, 0, 0, pages, Listings(key, dict.fromkeys(files), dict(rendered_from)))
+
+
+def listings_record(listings: Listings) -> tuple[str, tuple[str, ...], dict[str, str]]:
+    """What a build's record keeps of its listings (`kept_site` reads it back)."""
+    return listings.key, tuple(listings.files), dict(listings.pages)
 
 
 def git_dates(config: SiteConfig, entries: list[Entry], by_path: Mapping[Path, date] | None = None) -> dict[str, date]:
@@ -218,7 +226,8 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
     assets = copy_local_files(config, entries, links)
     dates = git_dates(config, entries) if dates is None else dates
     rows = {e.report.meta.slug: role_row(e, dates) for e in entries}
-    pages = site_pages(env, site, list(rows.values()), m)
+    before = previous.listings if previous is not None and previous.listings is not None else Listings("", {})
+    pages = site_pages(env, site, list(rows.values()), m, before.pages)  # a listing page shown as it was is kept
     role_pages: dict[str, RolePage] = {}
     kept_pages = previous.role_pages if previous is not None else {}
 
@@ -243,15 +252,16 @@ def assemble(config: SiteConfig, m: Methodology, site: SiteInfo, entries: list[E
             role_pages[entry.report.meta.slug] = RolePage(context, files)
 
     key = listings_key(rows, entries, links)
-    if previous is not None and previous.listings is not None and previous.listings.key == key:
-        listings = previous.listings
+    if before.key == key:
+        listings = before
         render_roles()
     else:
         render_listings(pages, list(rows.values()), links, m, render_roles)
         texts = {**pages.files,
                  **exports([(rows[e.report.meta.slug], e.card) for e in entries], m, site.base_url),
                  "robots.txt": robots_txt(site), ".nojekyll": "", MARKER: MARKER_TEXT}
-        listings = Listings(key, {path: text.encode("utf-8") for path, text in texts.items()})
+        listings = Listings(key, {path: before.files[path] if text is None else text.encode("utf-8")
+                                  for path, text in texts.items()}, pages.keys)
     files = dict(listings.files)
     for page in role_pages.values():
         files.update(page.files)

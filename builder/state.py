@@ -35,7 +35,8 @@ class SiteModel:
     checked: dict[str, bytes]  # every report's summary (`Checked.summary`), pickled on its own, by shown path:
     # a rebuild unpickles them all but pickles again only the reports it analysed
     role_pages: dict[str, tuple[str, tuple[str, ...]]]  # slug -> (what the page shows besides its report, files)
-    listings: tuple[str, tuple[str, ...]]  # (what the listing pages show, their files)
+    listings: tuple[str, tuple[str, ...], dict[str, str]]  # what the listing pages show, their files, and what
+    # each listing page was rendered from (`site.listings_record`)
     dates: dict[Path, date]  # from git, for the commit in the settings
     written: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
     render: bytes = b""  # what every role page is rendered with (`site.RenderContext`), pickled

@@ -510,6 +510,40 @@ def test_cited_score_change_with_citations_fixed_in_one_go(run: Run, tmp_path: P
     assert_as_clean_build(run, project)
 
 
+def test_a_row_edit_renders_only_the_listing_pages_that_show_the_row(run: Run, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listing page is rendered again only when something its template is given changed: a new
+    seniority changes the role's row in the index, its zone's and sub-label's pages and the feed;
+    the other zones' and sub-labels' pages, the 404 page and the sitemap are kept as they were."""
+    import builder.render
+    from builder.cli import main
+
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    site = project / "site"
+    old, before = snapshot(site), stats(site)
+    edit(project, NLP, "seniority: Mid-level", "seniority: Senior")
+    edit(project, NLP, "| Seniority Level | Mid-level |", "| Seniority Level | Senior |")
+    rendered: list[str] = []
+    text = builder.render.Pages.text
+
+    def spy(self: builder.render.Pages, template: str, path: str, *args: object, **kwargs: object) -> str:
+        rendered.append(path)
+        return text(self, template, path, *args, **kwargs)
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(builder.render.Pages, "text", spy)
+    assert main(["build"]) == 0
+    zone = next(p for p in old if p.startswith("zones/") and b"nlp-engineer" in old[p]).removesuffix("index.html")
+    sublabel = next(p for p in old if p.startswith("sublabels/") and b"nlp-engineer" in old[p])
+    listings = {path for path in rendered if not path.startswith("roles/")}
+    assert listings == {"", zone, sublabel.removesuffix("index.html"), "methodology/", "feed.xml"}
+    changed = assert_rewrote_only_changed_bytes(old, snapshot(site), before, stats(site))
+    assert {"index.html", f"{zone}index.html", sublabel} <= changed  # the feed shows no seniority
+    assert len([p for p in old if p.startswith(("zones/", "sublabels/"))]) > 2  # others were there to keep
+    assert_as_clean_build(run, project)
+
+
 def test_retitle_changes_the_pages_that_cite_it(run: Run, tmp_path: Path) -> None:
     project = copy_fixture(tmp_path)
     built(run, project)
