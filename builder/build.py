@@ -154,6 +154,7 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
     """Link and render the checked site and write it: in full into a staged folder swapped in at the
     end (no `model`), or in place, only what changed since the build `model` records. Returns the
     site, the digest of every file written and the output folder's files and folders as left."""
+    from builder.check import ChangedWhileBuilding
     from builder.links import link_site
     from builder.render import SiteInfo, TemplateProblem, environment
     from builder.site import assemble, git_dates, kept_site
@@ -168,7 +169,7 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
     try:
         built = assemble(config, methodology, SiteInfo(config.title, config.description, base_url), entries, links,
                          previous, changed, git_dates(config, entries, dates_by_path),
-                         environment(templates, compiled), RenderInWorkers(templates, compiled, cache),
+                         environment(templates, compiled), RenderInWorkers(templates, compiled, cache, digests={c.path: c.digest for c in result.checked}),
                          staged.put if staged is not None else None)
         if staged is not None:
             for relative, data in built.files.items():
@@ -181,6 +182,8 @@ def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache
         if isinstance(exc, TemplateProblem):
             raise UsageError(f"{shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
                              f"{shown_path(out)} was not changed [JZ902]") from None
+        if isinstance(exc, ChangedWhileBuilding):
+            raise UsageError(f"{exc}; {shown_path(out)} was not changed: build again") from None
         raise
     if staged is not None:
         return built, staged.digests, scan_tree(out, with_folders=True)
@@ -255,6 +258,13 @@ def _build(config: SiteConfig, records: Cache, out: Path, base_url: str, setting
         _stamp(settings, sources, scanned_ns, output, printed), config.content_path, full)
 
 
+def _report_digests(content: Path, sources: dict) -> dict[str, str]:
+    """Each report's shown path -> the digest of the bytes this build read it as (a link's: of the
+    file it leads to), as the build record keeps them (`state.refresh_sources`)."""
+    return {shown_path(content / name): digest.partition("@")[0]
+            for name, (_, _, digest) in sources.items() if name.endswith(".md")}
+
+
 def _pickled(value: object) -> bytes:
     """`value` pickled, or nothing if it cannot be (then the next edit takes the whole way)."""
     try:
@@ -272,8 +282,8 @@ def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: 
         _finish(cache, out, settings, stamp, content)
     now = time.time()
     if full or cache.sweep_due(now):
-        cache.sweep({cache.key_of(digest.partition("@")[0], shown_path(content / name))
-                     for name, (_, _, digest) in stamp.sources.items()}, now)
+        cache.sweep({cache.key_of(digest, shown) for shown, digest in _report_digests(content, stamp.sources).items()},
+                    now)
     pages, reports = model.counts
     print(f"Built {pages} pages for {reports} report{'s' if reports != 1 else ''} into {shown_path(out)}")
     return EXIT_OK

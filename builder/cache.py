@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -185,7 +186,8 @@ class Cache:
         """The key of the analysis of a file shown as `name` whose bytes have `digest`
         (`state.digest_bytes`): a build's record holds every report's digest, so a sweep can tell
         the entries still needed without reading a report."""
-        return hashlib.blake2b(f"{self.salt}\0{name}\0{digest}".encode(), digest_size=20).hexdigest()
+        text = f"{self.salt}\0{name}\0{digest}".encode("utf-8", "surrogateescape")  # names need not be UTF-8
+        return hashlib.blake2b(text, digest_size=20).hexdigest()
 
     def _analysis_path(self, key: str) -> Path:
         return self.folder / "analysis" / self.generation / key[:2] / f"{key}.pickle"
@@ -201,19 +203,24 @@ class Cache:
         """Delete what no current report needs, so the cache does not grow with every edit and every
         upgrade: analyses whose key is not in `live` (earlier versions of a report, reports since
         deleted or renamed), and every analysis and verdict another version of jobzone or another
-        methodology made. Nothing used within `SWEEP_GRACE_S` is deleted; a cache that cannot be
-        swept only takes room."""
+        methodology made. Nothing used within `SWEEP_GRACE_S` is deleted, nor anything not named as
+        the cache names its entries, nor anything reached through a symbolic link (a linked folder
+        may hold more than the cache); a cache that cannot be swept only takes room."""
         import shutil
 
         old = now - SWEEP_GRACE_S
         for kind in ("analysis", "verdicts"):
             for folder in _folders(self.folder / kind):
-                if folder.name != self.generation and _last_used(folder) < old:
+                if folder.name != self.generation and _OURS.fullmatch(folder.name) and _last_used(folder) < old:
                     shutil.rmtree(folder, ignore_errors=True)
-        for folder in _folders(self.folder / "analysis" / self.generation):
+        linked = os.path.islink(self.folder / "analysis")
+        for folder in [] if linked else _folders(self.folder / "analysis" / self.generation):
             for entry in _files(folder):
-                if entry.name.removesuffix(".pickle") not in live and _mtime(entry) < old:
-                    Path(entry.path).unlink(missing_ok=True)
+                if _ENTRY.fullmatch(entry.name) and entry.name[:-7] not in live and _mtime(entry) < old:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
         marker = self.folder / "builds" / "swept"
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
@@ -260,7 +267,14 @@ class Cache:
         return _write_pickle(self._record_path(out, kind), value)
 
 
+_OURS = re.compile(r"[0-9a-f]{2}|[0-9a-f]{16}")  # a generation's folder (or, before those, a key's)
+_ENTRY = re.compile(r"[0-9a-f]{40}\.pickle|\.tmp-\w+")  # an entry, or one whose writer was killed
+
+
 def _folders(folder: Path) -> list[Path]:
+    """The real folders in `folder`; none if `folder` is itself a link (see `Cache.sweep`)."""
+    if os.path.islink(folder):
+        return []
     try:
         with os.scandir(folder) as entries:
             return [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
@@ -269,6 +283,8 @@ def _folders(folder: Path) -> list[Path]:
 
 
 def _files(folder: Path) -> list[os.DirEntry[str]]:
+    if os.path.islink(folder):
+        return []
     try:
         with os.scandir(folder) as entries:
             return [e for e in entries if e.is_file(follow_symlinks=False)]

@@ -25,6 +25,7 @@ from builder.parse import parse_report
 from builder.processes import die_with_parent
 from builder.score import score_report
 from builder.source import decode, split_frontmatter
+from builder.state import digest_bytes
 from builder.verify import verify_report
 
 
@@ -33,10 +34,14 @@ class Checked:
     path: str
     entry: Entry | None
     diagnostics: list[Diagnostic]
+    # Of the bytes analysed (`state.digest_bytes`), so a page is rendered from exactly those; not part of
+    # what other pages read (`site.shows_only_itself` compares reprs).
+    digest: str = field(default="", repr=False, compare=False)
 
     def summary(self) -> Checked:
         """The report's own diagnostics and what other pages read of it (see `Entry.summary`)."""
-        return Checked(self.path, self.entry.summary() if self.entry is not None else None, self.diagnostics)
+        return Checked(self.path, self.entry.summary() if self.entry is not None else None, self.diagnostics,
+                       self.digest)
 
 
 @dataclass
@@ -96,7 +101,8 @@ def _nonblocking(path: str, flags: int) -> int:
 def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None = None) -> Checked:
     """One report's own analysis, from the cache when its bytes, path, methodology and jobzone's
     code are unchanged; a failure inside jobzone becomes a located diagnostic, never an exception."""
-    key = cache.key(data, shown) if cache is not None else ""
+    digest = digest_bytes(data)
+    key = cache.key_of(digest, shown) if cache is not None else ""
     hit = cache.load(key) if cache is not None else None
     if isinstance(hit, Checked) and hit.path == shown:
         return hit
@@ -104,19 +110,31 @@ def analyse_bytes(data: bytes, shown: str, m: Methodology, cache: Cache | None =
         result = analyse(data, shown, m, cache.verdicts if cache is not None else None)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the others
         return Checked(shown, None, [error("JZ000", f"internal error while checking: {type(exc).__name__}: {exc}",
-                                           Location(shown))])
+                                           Location(shown))], digest)
+    result.digest = digest
     if cache is not None:
         cache.store(key, result)
     return result
 
 
-def whole_entry(shown: str, m: Methodology, cache: Cache | None) -> Entry:
-    """A report's whole analysis again, from the cache when its bytes are unchanged (for rendering
-    the page of a report the build so far held only a summary of)."""
+class ChangedWhileBuilding(RuntimeError):
+    """A report's bytes are not those its summary was made from: it changed during the build."""
+
+
+def whole_entry(shown: str, m: Methodology, cache: Cache | None, digest: str | None = None) -> Entry:
+    """A report's whole analysis again (for rendering the page of a report the build so far held only
+    a summary of): with `digest`, that of the bytes the summary was made from, exactly that analysis
+    from the cache, or the file read again if it still has those bytes; else the file as it is now."""
+    if digest and cache is not None:
+        hit = cache.load(cache.key_of(digest, shown))
+        if isinstance(hit, Checked) and hit.path == shown and hit.entry is not None:
+            return hit.entry
     data, problem = read_bytes(Path(shown), shown)
+    if data is not None and digest and digest_bytes(data) != digest:
+        data = None
     checked = analyse_bytes(data, shown, m, cache) if data is not None else None
     if checked is None or checked.entry is None:
-        raise RuntimeError(f"{shown} changed during the build; build again")
+        raise ChangedWhileBuilding(f"{shown} changed while the site was being built")
     return checked.entry
 
 

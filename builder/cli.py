@@ -186,6 +186,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is printed as its bytes, as `ls` does
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
     args = build_parser(argv).parse_args(argv)
     args.argv = argv  # for `build`, to answer the same command line quickly next time
     # One-shot commands build large, acyclic data (tokens, reports): the cycle collector would

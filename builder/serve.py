@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from builder.cache import Cache, tree_digest
-from builder.check import PARALLEL_FROM, Checked, analyse_many, cross_check, read_bytes
+from builder.check import PARALLEL_FROM, ChangedWhileBuilding, Checked, analyse_many, cross_check, read_bytes
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic
 from builder.methodology import Methodology
@@ -257,7 +257,8 @@ class SiteState:
             whole = {shown: c.entry for shown, c in self._whole.items() if c.entry is not None}
             built = assemble(config, methodology, SiteInfo(config.title, config.description, self.base_url),
                              entries, links, self._built, slugs, self._dates_for(entries), self._env,
-                             RenderInWorkers(templates, compiled, self._cache, whole))
+                             RenderInWorkers(templates, compiled, self._cache, whole,
+                                             {shown: c.digest for shown, c in self._checked.items()}))
             previous, had_errors = self.files, bool(self.errors)
             self.files, self._built, self.errors = built.files, built, []
             self.generation += 1
@@ -486,6 +487,9 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
     except TemplateProblem as exc:
         print(f"jobzone: error: {shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "
               "serving the last good build [JZ902]", flush=True)
+        return
+    except ChangedWhileBuilding as exc:  # saved again while pages were rendered: that save brings a rebuild
+        print(f"jobzone: {exc}; rebuilding with the new save", flush=True)
         return
     except Exception as exc:  # noqa: BLE001 - the server stays up whatever one rebuild does
         print(f"jobzone: internal error while rebuilding: {type(exc).__name__}: {exc}", flush=True)

@@ -54,10 +54,10 @@ def _start(job: _Job) -> None:
     _JOB.append((job, job.context.pages(environment(job.templates, job.compiled))))
 
 
-def _render(shown: str) -> dict[str, FileData]:
+def _render(report: tuple[str, str | None]) -> dict[str, FileData]:
     job, pages = _JOB[0]
-    context = job.context
-    return role_page_files(pages, whole_entry(shown, job.m, job.cache), context.links, job.m, context.dates)
+    context, (shown, digest) = job.context, report
+    return role_page_files(pages, whole_entry(shown, job.m, job.cache, digest), context.links, job.m, context.dates)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class RenderInWorkers:
     compiled: Path | None
     cache: Cache
     whole: Mapping[str, Entry] = field(default_factory=dict)  # entries at hand whole, by path: not read again
+    digests: Mapping[str, str] = field(default_factory=dict)  # by path: of the bytes each summary was made from
 
     def __call__(self, entries: list[Entry], pages: Pages, links: SiteLinks, m: Methodology,
                  dates: Mapping[str, date]) -> Iterable[dict[str, FileData]]:
@@ -85,10 +86,11 @@ class RenderInWorkers:
                 pool = None  # no processes to be had here: render in this one
         if pool is None:
             rendered: Iterable[dict[str, FileData]] = (
-                role_page_files(pages, self.whole.get(path) or whole_entry(path, m, self.cache), links, m, dates)
+                role_page_files(pages, self.whole.get(path) or whole_entry(path, m, self.cache, self.digests.get(path)),
+                                links, m, dates)
                 for path in shown)
         else:
-            rendered = pool.map(_render, shown, chunksize=8)
+            rendered = pool.map(_render, [(path, self.digests.get(path)) for path in shown], chunksize=8)
         return self._gathered(pool, rendered, len(shown))
 
     @staticmethod

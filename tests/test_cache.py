@@ -244,3 +244,104 @@ def test_builds_sweep_analyses_no_report_needs(run_jobzone, project: Path) -> No
     assert run_jobzone(["build"], project).returncode == 0
     assert snapshot(project / "site") == site
     assert {path: path.stat().st_mtime_ns for path in times} == times  # every analysis was found, none redone
+
+
+def _in_process_build(project: Path, monkeypatch, *args: str) -> int:
+    from builder.cli import main
+
+    monkeypatch.chdir(project)
+    return main(["build", *args])
+
+
+@pytest.mark.parametrize("linked", ["analysis", "generation"])
+def test_a_sweep_never_deletes_through_a_symbolic_link(project: Path, tmp_path: Path, monkeypatch,
+                                                       linked: str) -> None:
+    """The cache's folders moved elsewhere and linked back: whatever else is there stays, even
+    when it is old and named like the cache's own entries."""
+    assert _in_process_build(project, monkeypatch) == 0
+    analysis = project / ".jobzone-cache" / "analysis"
+    (generation,) = analysis.iterdir()
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(analysis if linked == "analysis" else generation), elsewhere)
+    keep = [elsewhere / "ab" / f"{'0' * 40}.pickle", elsewhere / "0123456789abcdef" / "x", elsewhere / "photos" / "a"]
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"precious")
+    _age(elsewhere, 2 * cache_module.SWEEP_EVERY_S)
+    (analysis if linked == "analysis" else generation).symlink_to(elsewhere, target_is_directory=True)
+    (project / "site" / "index.html").unlink()  # so the next build is a full one, which sweeps
+    assert _in_process_build(project, monkeypatch) == 0
+    assert all(path.read_bytes() == b"precious" for path in keep)
+
+
+def test_an_entry_that_cannot_be_deleted_leaves_the_build_a_success(project: Path, monkeypatch, capsys) -> None:
+    import os
+
+    assert _in_process_build(project, monkeypatch) == 0
+    (generation,) = (project / ".jobzone-cache" / "analysis").iterdir()
+    stuck = generation / "ab" / f"ab{'0' * 38}.pickle"
+    stuck.parent.mkdir(exist_ok=True)
+    stuck.write_bytes(b"x")
+    _age(stuck.parent, 2 * cache_module.SWEEP_GRACE_S)
+    unlink = os.unlink
+
+    def refuse(path: object, *args: object, **kwargs: object) -> None:  # a read-only mount, another user's file
+        if Path(str(path)) == stuck:
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    (project / "site" / "index.html").unlink()
+    capsys.readouterr()
+    assert _in_process_build(project, monkeypatch) == 0
+    printed, problems = capsys.readouterr()
+    assert "Built 20 pages" in printed and problems == ""
+    assert stuck.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_no_trouble(project: Path) -> None:
+    """A report or image whose name is not UTF-8 (unzipped from an old archive, say): the report is
+    checked and its name printed as its bytes, even where output must be UTF-8; no internal error."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+           "PYTHONIOENCODING": "utf-8"}  # strict UTF-8 output, as under a UTF-8 locale
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "builder", "build"], cwd=project, env=env, capture_output=True,
+                              text=True, encoding="utf-8", errors="replace", timeout=120, check=False)
+
+    roles = os.fsencode(project / "content" / "roles")
+    for name in (b"caf\xe9.png", b"caf\xe9.md"):
+        with open(roles + b"/" + name, "wb") as stream:
+            stream.write(b"not linked by any report")
+    proc = build()
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "content/roles/caf\ufffd.md:1:1: error" in proc.stdout and "[JZ101]" in proc.stdout
+    os.unlink(roles + b"/caf\xe9.md")
+    proc = build()
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_report_saved_during_a_build_is_built_as_checked_then_seen(project: Path, monkeypatch) -> None:
+    """Saved after the build checked it, before its page was rendered: the page shows the bytes that
+    were checked, and the next build picks the save up."""
+    import builder.links
+
+    report = project / CITED
+    link_site = builder.links.link_site
+
+    def save_then_link(*args: object, **kwargs: object) -> object:
+        report.write_text(report.read_text(encoding="utf-8").replace("Timeline:", "Timeline (saved):", 1),
+                          encoding="utf-8")
+        return link_site(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(builder.links, "link_site", save_then_link)
+        assert _in_process_build(project, monkeypatch) == 0
+    page = project / "site/roles/nlp-engineer/index.html"
+    assert "Timeline (saved)" not in page.read_text(encoding="utf-8")
+    assert _in_process_build(project, monkeypatch) == 0
+    assert "Timeline (saved)" in page.read_text(encoding="utf-8")

@@ -484,3 +484,56 @@ def test_the_server_keeps_summaries_and_serves_what_build_writes(tmp_path: Path,
     assert result.errors == 0 and result.reload == [f"/roles/{edited.stem}/"]
     assert b"Timeline (served)" in state.files[f"roles/{edited.stem}/index.html"]
     assert all(not c.entry.report.document.tokens for c in state._checked.values() if c.entry is not None)
+
+
+def test_a_page_is_rendered_from_the_bytes_its_report_was_checked_in(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report saved while pages are rendered (after the scan read it) and then saved back as it was
+    (same bytes as scanned, a new time): the page shows what was checked, never the passing text."""
+    from builder.serve import SiteState
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    state = _state_in(project, monkeypatch)
+    report = project / "content/roles/nlp-engineer.md"
+    original = report.read_bytes()
+    (project / "templates").mkdir()  # a template change: every page is rendered again from its summary
+    shutil.copy(ROOT / "builder/templates/base.html", project / "templates/base.html")
+    with open(project / "templates/base.html", "a", encoding="utf-8") as stream:
+        stream.write("\n")
+    dates_for = SiteState._dates_for
+
+    def save_during_refresh(self: SiteState, entries: list) -> dict:  # after the scan, before the pages
+        report.write_bytes(original.replace(b"Timeline: 2-4 years.", b"Timeline: SAVED MID-REFRESH.", 1))
+        return dates_for(self, entries)
+
+    monkeypatch.setattr(SiteState, "_dates_for", save_during_refresh)
+    state.refresh()
+    monkeypatch.setattr(SiteState, "_dates_for", dates_for)
+    assert b"SAVED MID-REFRESH" not in state.files["roles/nlp-engineer/index.html"]
+    report.write_bytes(original)  # back as it was scanned
+    state.refresh()
+    assert b"SAVED MID-REFRESH" not in state.files["roles/nlp-engineer/index.html"]
+    assert state.files == _fresh_files(project, monkeypatch)
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builder.check
+    import builder.workers
+    from builder.cli import main
+    from test_build import snapshot
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    monkeypatch.chdir(project)
+    assert main(["build", "--out", str(tmp_path / "built")]) == 0
+    built = snapshot(tmp_path / "built")
+    shutil.rmtree(project / ".jobzone-cache")
+    (project / ".jobzone-cache").write_text("not a folder", encoding="utf-8")
+    for module in (builder.check, builder.serve, builder.workers):
+        monkeypatch.setattr(module, "PARALLEL_FROM", 2)
+    state = _state_in(project, monkeypatch)
+    assert {path: data for path, data in state.files.items() if path in built} == built
+    _replace_in(project / NLP, "Timeline: 2-4 years.", "Timeline (unwritable): 2-4 years.")
+    assert state.refresh().errors == 0
+    assert b"Timeline (unwritable)" in state.files["roles/nlp-engineer/index.html"]
