@@ -44,13 +44,14 @@ def _has_markdown(folder: Path) -> Path | None:
 def check_out(out: Path, config: SiteConfig) -> Path:
     """The resolved output folder, or a UsageError when replacing it could destroy sources.
     What is inside the folder is looked at by `check_contents`, once the last build's record is known."""
-    target = out.resolve()
-    root = config.root.resolve()
+    real = os.path.realpath  # not Path.resolve: a link to itself is an answer here, not an exception
+    target = Path(real(out))
+    root = Path(real(config.root))
     sources = {
         "the project root": root,
-        "the content folder": (root / "content").resolve(),
-        "the reports folder": config.content_path.resolve(),
-        "the templates folder": (root / config.templates_dir).resolve(),
+        "the content folder": Path(real(root / "content")),
+        "the reports folder": Path(real(config.content_path)),
+        "the templates folder": Path(real(root / config.templates_dir)),
     }
     for what, path in sources.items():
         if target == path or target in path.parents:
@@ -87,7 +88,7 @@ def plain(root: Path, relative: str) -> Path:
 def inside(root: Path, relative: str) -> Path:
     """`root/relative`, refusing any path that could leave `root` whatever a slug says, symbolic links included."""
     path = plain(root, relative)
-    if not path.resolve().is_relative_to(root.resolve()):
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
         raise ValueError(f"refusing to write {relative!r}: outside the output folder")
     return path
 

@@ -74,8 +74,11 @@ def markdown_files(folder: Path, skipped: list[Diagnostic] | None = None) -> lis
                                      Location(shown_path(Path(entry.path)))))
                         continue
                     found.append((entry.path, content_stat(entry)))
-            except OSError:
-                continue  # vanished, or a dangling link: not a report to read
+            except OSError as exc:
+                if entry.is_symlink():  # a report's name leading nowhere (or to itself) is told, not skipped
+                    note(error("JZ001", f"cannot read file: {exc.strerror or exc}",  # as when read (`check.read_bytes`)
+                               Location(shown_path(Path(entry.path)))))
+                continue  # else it vanished since the folder was listed
     return sorted(found, key=lambda item: item[0])
 
 
@@ -149,7 +152,7 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
 
     with progress("Checking", len(files)) as advance:
         result = check_files(files, methodology, cache, advance, known, summaries)
-    result.diagnostics = sorted([*result.diagnostics, *skipped], key=Diagnostic.sort_key)
+    result.diagnostics = sorted(dict.fromkeys([*result.diagnostics, *skipped]), key=Diagnostic.sort_key)
     return with_missing_files(result, config), [shown_path(p) for p in wanted]
 
 
@@ -158,7 +161,7 @@ def _identity(path: Path) -> tuple[int, int] | str:
     try:
         info = path.stat()
     except OSError:
-        return str(path.resolve())
+        return os.path.realpath(path)  # never raises, even for a link to itself
     return info.st_dev, info.st_ino
 
 
@@ -186,12 +189,12 @@ def local_files(entry: Entry, config: SiteConfig) -> dict[str, Path | None]:
     """Each relative file link of a report -> the file under the content folder, or None if there is none."""
     if not any(ref.kind == "file" for ref in entry.report.links):
         return {}
-    content = config.content_path.resolve()
-    folder = Path(entry.report.path).resolve().parent
+    content = Path(os.path.realpath(config.content_path))  # realpath, not resolve: a link loop is no error here
+    folder = Path(os.path.realpath(entry.report.path)).parent
     found: dict[str, Path | None] = {}
     for ref in entry.report.links:
         if ref.kind == "file":
-            target = (folder / ref.path).resolve()
+            target = Path(os.path.realpath(folder / ref.path))
             found[ref.href] = target if target.is_relative_to(content) and target.is_file() else None
     return found
 

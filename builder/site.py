@@ -46,7 +46,7 @@ def asset_path(content: Path, path: Path) -> str:
 def copy_local_files(config: SiteConfig, entries: list[Entry], links: SiteLinks) -> dict[str, bytes]:
     """Files the reports link to (images, PDFs) go to `assets/`, mirroring the content folder;
     their links are rewritten to match. The check has already made sure each one exists."""
-    content = config.content_path.resolve()
+    content = Path(os.path.realpath(config.content_path))  # as `project.local_files` resolves the links
     copied: dict[str, bytes] = {}
     for entry in entries:
         rewrites = links.md_links.setdefault(entry.report.meta.slug, {})
@@ -129,7 +129,7 @@ def git_dates(config: SiteConfig, entries: list[Entry], by_path: Mapping[Path, d
     git = last_commit_dates(config.content_path) if by_path is None else by_path
     if not git:
         return {}
-    found = {e.report.meta.slug: git.get(Path(e.report.path).resolve()) for e in entries}
+    found = {e.report.meta.slug: git.get(Path(os.path.realpath(e.report.path))) for e in entries}
     return {slug: day for slug, day in found.items() if day is not None}
 
 

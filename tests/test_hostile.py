@@ -56,6 +56,30 @@ def test_a_fifo_named_like_a_report_is_a_located_error_not_a_hang(run_jobzone, p
         assert "Checked 4 reports" in proc.stdout  # the others are checked all the same
 
 
+@pytest.mark.parametrize("command", [["check"], ["build"], ["check", "content/roles/loop.md", "content/roles/nlp-engineer.md"]])
+def test_links_that_lead_nowhere_are_located_errors_not_a_crash(run_jobzone, project: Path,
+                                                                 command: list[str]) -> None:
+    """A report named by a link to itself or to nothing, and a report linking a file that is a link to
+    itself: each a located error; every other report is checked all the same."""
+    roles = project / "content/roles"
+    (roles / "loop.md").symlink_to("loop.md")
+    (roles / "gone.md").symlink_to("nothing-here.md")
+    (roles / "notes.txt").symlink_to("notes.txt")
+    report = roles / "recommendation-systems-engineer.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("(./conversational-ai-engineer.md)", "(notes.txt)", 1),
+                      encoding="utf-8")
+    proc = run_jobzone(command, project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr, \
+        proc.stdout + proc.stderr
+    assert proc.stdout.count("content/roles/loop.md:1:1: error: cannot read file: Too many levels of symbolic links [JZ001]") == 1
+    if len(command) == 1:
+        assert "content/roles/gone.md:1:1: error: cannot read file: No such file or directory [JZ001]" in proc.stdout
+        assert "link to 'notes.txt': no such file in content/roles/" in proc.stdout
+        assert "Checked 3 reports: 3 errors" in proc.stdout
+    else:
+        assert "Checked 2 reports" in proc.stdout
+
+
 @pytest.mark.parametrize("title", ["Ingénieur Données", "مهندس بيانات", "Engineer \u0301\u0301 Z̷a̷l̷g̷o̷", "Rocket 🚀 Engineer"])
 def test_unicode_titles_build_and_link(run_jobzone, project: Path, title: str) -> None:
     report = project / "content/roles/nlp-engineer.md"
