@@ -81,6 +81,7 @@ class Methodology:
     task_time: int
     high_score_threshold: int
     labels: dict[str, str]  # upper-case label -> split name
+    rows: dict[str, tuple[str, ...]]  # "principles", "evidence", "barriers" -> the names of that table's rows
     zones: tuple[Zone, ...]
     sublabels: tuple[SubLabelRule, ...]
     source: tuple[str, ...] = field(default=())
@@ -128,6 +129,19 @@ def _int(value: Any, where: str, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise MethodologyError(path, f"{where}: expected an integer, found {value!r}")
     return value
+
+
+SCORED_TABLES = ("principles", "evidence", "barriers")
+
+
+def _rows(table: dict[str, Any], path: str) -> dict[str, tuple[str, ...]]:
+    rows = {}
+    for name in SCORED_TABLES:
+        value = table.get(name)
+        if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
+            raise MethodologyError(path, f"rows.{name}: expected a list of row names, found {value!r}")
+        rows[name] = tuple(value)
+    return rows
 
 
 def _table(data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -208,6 +222,7 @@ def _build(data: dict[str, Any], path: str, sources: tuple[str, ...]) -> Methodo
         task_time=_int(totals.get("task_time"), "totals.task_time", path),
         high_score_threshold=_int(totals.get("high_score_threshold"), "totals.high_score_threshold", path),
         labels=labels,
+        rows=_rows(_table(data, "rows", path), path),
         zones=tuple(zones),
         sublabels=tuple(rules),
         source=sources,

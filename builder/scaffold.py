@@ -24,10 +24,6 @@ BLANK = "…"  # where a number or word goes in a statement line; tables use emp
 TASK_ROWS = 5
 
 ROLE_FIELDS = ("Job Title", "Seniority Level", "Primary Function", "What This Role Is NOT", "Typical Experience")
-PRINCIPLES = ("Embodied Physicality", "Deep Interpersonal Connection", "Goal-Setting & Moral Judgment")
-EVIDENCE_DIMENSIONS = ("Job Posting Trends", "Company Actions", "Wage Trends", "AI Tool Maturity", "Expert Consensus")
-BARRIERS = ("Regulatory/Licensing", "Physical Presence", "Union/Collective Bargaining", "Liability/Accountability",
-            "Cultural/Ethical")
 
 
 @dataclass(frozen=True)
@@ -117,16 +113,16 @@ def _body(title: str, seniority: str | None, m: Methodology) -> list[str]:
     role_values = {"Job Title": title, "Seniority Level": seniority or ""}
     role = _Table(("Field", "Value"), tuple((name, role_values.get(name, "")) for name in ROLE_FIELDS))
     protective = _Table(("Principle", _score_header(m, "principle"), "Rationale"),
-                        (*(_blank_row(p, 3) for p in PRINCIPLES),
+                        (*(_blank_row(p, 3) for p in m.rows["principles"]),
                          ("Protective Total", f"0/{m.protective_max}", ""),
                          _blank_row("AI Growth Correlation", 3)))
     tasks = _Table(("Task", "Time %", _score_header(m, "task_score"), "Weighted", "Aug/Disp", "Rationale"),
                    (*((f"Task {n}: {BLANK}", "", "", weighted, "", "") for n in range(1, TASK_ROWS + 1)),
                     ("Total", f"{m.task_time}%", "", weighted, "", "")))
     evidence = _Table(("Dimension", _score_header(m, "evidence"), "Evidence"),
-                      (*(_blank_row(d, 3) for d in EVIDENCE_DIMENSIONS), ("Total", "0", "")))
+                      (*(_blank_row(d, 3) for d in m.rows["evidence"]), ("Total", "0", "")))
     barriers = _Table(("Barrier", _score_header(m, "barrier"), "Rationale"),
-                      (*(_blank_row(b, 3) for b in BARRIERS), ("Total", f"0/{m.barrier_max}", "")))
+                      (*(_blank_row(b, 3) for b in m.rows["barriers"]), ("Total", f"0/{m.barrier_max}", "")))
     composite = _Table(("Input", "Value"), (
         ("Task Resistance Score", f"{trs}/{_num(c['trs_max'])}"),
         ("Evidence Modifier", f"{base} + (0 × {_num(c['evidence'])}) = {mod}"),

@@ -10,7 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from builder.diagnostics import Diagnostic, Location, error
-from builder.methodology import Methodology
+from builder.document import normalise_title
+from builder.methodology import SCORED_TABLES, Methodology
 from builder.model import Citation, Claim, Report, ScoredRow
 from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up
 from builder.score import CHAIN_RULES, Scorecard, Value
@@ -69,6 +70,14 @@ def _ranges(report: Report, m: Methodology) -> list[Diagnostic]:
             check(row.score, range_key, f"{what} score of '{row.name}'")
 
     inputs = report.inputs
+    for table, found in zip(SCORED_TABLES, (inputs.principles, inputs.evidence, inputs.barriers), strict=True):
+        problems.extend(_row_names(found, m.rows[table], table))
+    times = [task.time.value for task in inputs.tasks if task.time is not None]
+    if inputs.tasks and len(times) == len(inputs.tasks) and sum(times) != m.task_time:
+        stated = next((c.stated for c in report.claims if c.key == "task.total.time"), None)
+        problems.append(error("JZ201", f"the tasks' Time % add up to {format_number(sum(times, Decimal(0)))}%; "
+                              f"they must add up to {m.task_time}%",
+                              stated.location if stated is not None else inputs.tasks[0].location))
     rows(inputs.principles, "principle", "principle")
     check(inputs.growth, "growth", "AI Growth Correlation")
     rows(inputs.evidence, "evidence", "evidence")
@@ -82,6 +91,30 @@ def _ranges(report: Report, m: Methodology) -> list[Diagnostic]:
             problems.append(error("JZ202", f"Aug/Disp of task '{task.name}': expected one of {allowed}, found {found}",
                                   task.label.location if task.label else task.location))
     return problems
+
+
+def _row_names(found: tuple[ScoredRow, ...], names: tuple[str, ...], table: str) -> list[Diagnostic]:
+    """Each of the methodology's rows of a scored table once, and no other (the total sums exactly those)."""
+    if not found:
+        return []  # no table at all: told where the table is read
+    wanted = {normalise_title(name): name for name in names}
+    kind, title = _SCORED_TABLE_NAMES[table]
+    problems, seen = [], set()
+    for row in found:
+        key = normalise_title(row.name)
+        if key not in wanted:
+            problems.append(error("JZ202", f"{kind} '{row.name}': expected one of {', '.join(names)}", row.location))
+        elif key in seen:
+            problems.append(error("JZ202", f"{kind} '{row.name}' is stated twice", row.location))
+        seen.add(key)
+    for key, name in wanted.items():
+        if key not in seen:
+            problems.append(error("JZ112", f"{title} table has no '{name}' row", found[-1].location))
+    return problems
+
+
+_SCORED_TABLE_NAMES = {"principles": ("principle", "Protective Principles"), "evidence": ("evidence dimension", "Evidence"),
+                       "barriers": ("barrier", "Barrier")}
 
 
 def disagrees(claim: Claim, value: Value) -> bool:

@@ -220,6 +220,11 @@ RANGES = [
     Mutation("range-barrier-3", "| Liability/Accountability | «1» |", "3", "JZ201"),
     Mutation("range-growth-3", "| AI Growth Correlation | «1» | AI adoption", "3", "JZ201"),
     Mutation("label-augmented", "| 25% | 3 | 0.75 | «AUGMENTATION» |", "AUGMENTED", "JZ202"),
+    # Each scored table has the methodology's rows, each once: a renamed or repeated row is an error there.
+    Mutation("rows-principle-renamed", "| «Deep Interpersonal Connection» | 0 |", "Deep Connection", "JZ202"),
+    Mutation("rows-evidence-renamed", "| «Company Actions» | 1 |", "Company Actionz", "JZ202"),
+    Mutation("rows-evidence-repeated", "| «Company Actions» | 1 |", "Job Posting Trends", "JZ202"),
+    Mutation("rows-barrier-invented", "| «Physical Presence» | 0 |", "Invented Barrier", "JZ202"),
 ]
 
 
@@ -317,3 +322,25 @@ def test_two_bad_reports_are_both_reported(seed_md, tmp_path, run_jobzone):
         assert [(d["line"], d["col"]) for d in errors_b] == [(line_b, col_b)], show(data["diagnostics"])
         assert data["summary"]["errors"] == 2
 
+
+
+def test_task_time_shares_must_add_up_to_the_whole(seed_md, tmp_path, run_jobzone):
+    """A task dropped with the Total row made to agree (95%): the shares must still add up to 100%."""
+    row = "| Cold-start, bias mitigation & edge case handling | 5% | 2 | 0.10 | AUGMENTATION |"
+    lines = [line for line in seed_md.splitlines(keepends=True) if not line.startswith(row)]
+    mutated = "".join(lines).replace("| Total | 100% |  | 2.85 |", "| Total | 95% |  | 2.85 |", 1)
+    write_site(tmp_path, {NAME: mutated})
+    proc, data = check_json(run_jobzone, tmp_path)
+    line, col = locate(mutated, "| Total | «95%» |  | 2.85 |")
+    assert proc.returncode == 1
+    assert [(d["line"], d["col"], d["code"]) for d in errors_of(data) if "add up to" in d["message"]] == \
+        [(line, col, "JZ201")], show(data["diagnostics"])
+
+
+def test_a_scored_table_missing_a_row_is_an_error(seed_md, tmp_path, run_jobzone):
+    lines = [line for line in seed_md.splitlines(keepends=True) if not line.startswith("| Physical Presence |")]
+    write_site(tmp_path, {NAME: "".join(lines)})
+    proc, data = check_json(run_jobzone, tmp_path)
+    assert proc.returncode == 1
+    assert any(d["code"] == "JZ112" and "no 'Physical Presence' row" in d["message"] for d in errors_of(data)), \
+        show(data["diagnostics"])
