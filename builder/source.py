@@ -60,6 +60,20 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        """A key given twice is an error at the second, not "the last one wins" (which would silently
+        drop what the author wrote first)."""
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], Any] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    seen = first.setdefault((key_node.tag, key_node.value), key_node.start_mark)
+                    if seen is not key_node.start_mark:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key '{key_node.value}' is given twice (first on line {seen.line + 2}); "
+                            "keep one", key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
 
 # Dates stay text, so an impossible date ("2026-13-01") is reported at its key by `meta`
 # instead of failing inside the YAML library.

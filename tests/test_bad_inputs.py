@@ -155,6 +155,14 @@ def _cases() -> list[Case]:
     text = with_front("title: &t Recommendation Systems Engineer", SLUG, "aliases: [*t]")
     add(Case("yaml-alias", text.encode(), "JZ101", (line_of(text, "aliases:"),), says=("alias",)))
 
+    text = with_front(TITLE, SLUG, "seniority: Mid-level", "slug: other-slug")  # the last would silently win
+    add(Case("yaml-duplicate-key", text.encode(), "JZ101", (line_of(text, "slug: other-slug"),),
+             says=("'slug' is given twice", f"first on line {line_of(text, SLUG)}")))
+
+    text = with_front(TITLE, SLUG, "assessor_override:\n  score: 40.0\n  reason: a\n  score: 50.0")
+    add(Case("yaml-duplicate-nested-key", text.encode(), "JZ101", (line_of(text, "  score: 50.0"),),
+             says=("'score' is given twice",)))
+
     text = with_front(TITLE, SLUG, "job_family: !!python/object/apply:os.system ['true']")
     add(Case("yaml-python-tag", text.encode(), "JZ101", (line_of(text, "!!python"),)))
 
