@@ -8,6 +8,7 @@ columns, so every number a report states can be pointed at exactly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -151,7 +152,8 @@ class Document:
 
 
 def normalise_title(title: str) -> str:
-    return " ".join(title.replace("\u2019", "'").casefold().split())
+    """A heading or row name as it is matched: any case and spacing, Unicode compatibility forms as one."""
+    return " ".join(unicodedata.normalize("NFKC", title).replace("\u2019", "'").casefold().split())
 
 
 def split_row(line: str) -> list[tuple[int, str, tuple[int, ...]]]:

@@ -7,6 +7,7 @@ located claims. Zone names come from the methodology, never from here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,7 +112,8 @@ def clean_role(name: str) -> str:
 
 
 def role_key(name: str) -> str:
-    """How role names are matched: any case, '&' as 'and', punctuation other than '/' ignored."""
-    text = name.casefold().replace("&", " and ")
+    """How role names are matched: any case, '&' as 'and', punctuation other than '/' ignored, and
+    Unicode compatibility forms as one (a composed and a decomposed 'é', full-width letters)."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
     text = re.sub(r"[^\w/+ ]+", " ", text)
     return " ".join(text.split())

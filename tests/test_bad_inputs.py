@@ -371,6 +371,15 @@ def test_duplicate_titles_match_in_any_case(tmp_path: Path) -> None:
     assert [(d.location.path, d.code) for d in result.diagnostics if d.code == "JZ104"] == [("b.md", "JZ104")]
 
 
+@pytest.mark.parametrize("first, second", [("Café Engineer", "Cafe\u0301 Engineer"),  # composed, decomposed é
+                                           ("Recommendation Systems Engineer", "Ｒecommendation Systems Engineer")])
+def test_duplicate_titles_match_in_any_unicode_form(tmp_path: Path, first: str, second: str) -> None:
+    one = _retitle(SEED, first)
+    other = _retitle(SEED, second).replace(SLUG, "slug: recommendation-engineer", 1)
+    result = check_files(_write(tmp_path, {"a.md": one, "b.md": other}), M)
+    assert [(d.location.path, d.code) for d in result.diagnostics if d.code == "JZ104"] == [("b.md", "JZ104")]
+
+
 def test_duplicate_slugs_error_on_the_second_file(tmp_path: Path) -> None:
     other = _retitle(SEED, "Personalisation Engineer")
     _assert_duplicate(tmp_path, {"a.md": SEED, "b.md": other}, "b.md", line_of(other, "slug:"),
