@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "JZ113": "A table row has a different number of cells from its header.",
     "JZ114": "A cell or statement that must hold a number does not.",
     "JZ115": "A required statement line is missing or not in the expected form.",
+    "JZ116": "A section, Total row or statement line that must be given once is given twice.",
     "JZ201": "An input value is outside its allowed range.",
     "JZ202": "A label is not one of the allowed values.",
     "JZ301": "A stated number differs from the number computed from the report's inputs.",

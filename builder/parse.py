@@ -53,11 +53,14 @@ def _scored_rows(r: Reader, table: Table, cols: dict[str, int], what: str, skip:
 
 
 def _total_row(r: Reader, table: Table, cols: dict[str, int], names: tuple[str, ...], what: str) -> tuple[Cell, ...] | None:
-    for row in table.rows:
-        if _is_row(r.cell(row, cols["name"]), *names):
-            return row
-    r.fail("JZ112", f"{what} table has no '{names[0].title()}' row", table.line)
-    return None
+    found = [row for row in table.rows if _is_row(r.cell(row, cols["name"]), *names)]
+    if not found:
+        r.fail("JZ112", f"{what} table has no '{names[0].title()}' row", table.line)
+        return None
+    for again in found[1:]:  # only the first is checked: a second would be published unchecked
+        r.fail("JZ116", f"{what} table has a second '{names[0].title()}' row (first on line {found[0][0].line}); "
+               "keep one", again[0].line, again[0].col)
+    return found[0]
 
 
 def _protective(r: Reader) -> tuple[list[ScoredRow], Stated | None]:

@@ -9,7 +9,7 @@ import re
 
 from builder import sections as S
 from builder.diagnostics import Diagnostic, Location, error
-from builder.document import Cell, Document, Section, Table, TextBlock
+from builder.document import Cell, Document, Section, Table, TextBlock, normalise_title
 from builder.methodology import Methodology
 from builder.model import Chain, Claim
 from builder.numbers import Stated, StatedText, parse_plain, to_decimal
@@ -28,6 +28,7 @@ class Reader:
         self.claims: list[Claim] = []
         self.chains: list[Chain] = []
         self.tables: dict[str, Table] = {}
+        self._sections_seen: set[str] = set()  # sections already looked for (a second copy is told once)
 
     # -- locations and values -------------------------------------------------
     def loc(self, line: int, col: int = 1) -> Location:
@@ -78,9 +79,15 @@ class Reader:
     # -- structure ----------------------------------------------------------------
     def section(self, title: str) -> Section | None:
         found = self.document.section(title)
+        marks = "###" if title in S.SUBSECTION_TITLES else "##"
         if found is None:
-            marks = "###" if title in S.SUBSECTION_TITLES else "##"
             self.fail("JZ111", f"missing section '{marks} {title}'", self.document.body_line)
+        elif title not in self._sections_seen:
+            self._sections_seen.add(title)
+            again = [s for s in self.document.sections if s is not found and normalise_title(s.title) == normalise_title(title)]
+            for other in again:  # only the first is read: a second would be published unchecked
+                self.fail("JZ116", f"section '{marks} {title}' is given twice (first on line {found.line}); keep one",
+                          other.line)
         return found
 
     def table(self, section: Section | None, key: str, columns: dict[str, tuple[str, ...]]) -> tuple[Table, dict[str, int]] | None:
@@ -107,9 +114,11 @@ class Reader:
     def statement(self, section: Section | None, pattern: re.Pattern[str], expected: str) -> tuple[TextBlock, re.Match[str]] | None:
         if section is None:
             return None
-        for block in section.texts():
+        blocks = list(section.texts())
+        for index, block in enumerate(blocks):
             match = pattern.search(block.text)
             if match:
+                self._once(blocks, index, match, pattern, expected)
                 return block, match
         # A line that starts like the statement but does not read like it is pointed at directly.
         lead = expected.split(":")[0] + ":" if ":" in expected else ""
@@ -119,6 +128,19 @@ class Reader:
         else:
             self.fail("JZ115", f"section '{section.title}' has no statement of the form '{expected}'", section.line)
         return None
+
+    def _once(self, blocks: list[TextBlock], index: int, match: re.Match[str], pattern: re.Pattern[str],
+              expected: str) -> None:
+        """A statement is read where it is first given; one given again would be published unchecked."""
+        first = blocks[index]
+        again = pattern.search(first.text, match.end())
+        where = (first, again) if again else next(((b, m) for b in blocks[index + 1:] for m in [pattern.search(b.text)] if m),
+                                                  None)
+        if where is not None:
+            line, col = where[0].locate(where[1].start())
+            shown = expected.split(":")[0] if ":" in expected else expected
+            self.fail("JZ116", f"statement '{shown}' is given twice (first on line {first.locate(match.start())[0]}); "
+                      "keep one", line, col)
 
     @staticmethod
     def cell(row: tuple[Cell, ...], index: int) -> Cell | None:

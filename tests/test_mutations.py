@@ -344,3 +344,25 @@ def test_a_scored_table_missing_a_row_is_an_error(seed_md, tmp_path, run_jobzone
     assert proc.returncode == 1
     assert any(d["code"] == "JZ112" and "no 'Physical Presence' row" in d["message"] for d in errors_of(data)), \
         show(data["diagnostics"])
+
+
+@pytest.mark.parametrize("where", ["statement", "total-row", "section"])
+def test_what_must_be_given_once_given_twice_is_an_error_at_the_copy(seed_md, tmp_path, run_jobzone, where):
+    """A second copy of a statement, Total row or section would be published unchecked: it is an error."""
+    if where == "statement":
+        line = next(l for l in seed_md.splitlines() if l.startswith("JobZone Score:"))
+        mutated = seed_md.replace(line, f"{line}\n\n{line.replace('= 40.8/100', '= 49.9/100')}", 1)
+        copy = "= 49.9/100"
+    elif where == "total-row":
+        mutated = seed_md.replace("| Total | 3 |  |\n", "| Total | 3 |  |\n| Total | 7 |  |\n", 1)
+        copy = "| Total | 7 |  |"
+    else:
+        mutated = seed_md + "\n## Evidence Score\n\n| Dimension | Score (-2 to 2) | Evidence |\n|---|---|---|\n" \
+            "| Job Posting Trends | 2 | x |\n| Total | 9 |  |\n"
+        copy = "## Evidence Score\n\n| Dimension | Score (-2 to 2) | Evidence |\n|---|---|---|\n| Job Posting Trends | 2"
+    assert mutated != seed_md
+    write_site(tmp_path, {NAME: mutated})
+    proc, data = check_json(run_jobzone, tmp_path)
+    line = mutated[:mutated.rindex(copy)].count("\n") + 1
+    assert proc.returncode == 1
+    assert [d["line"] for d in errors_of(data) if d["code"] == "JZ116"] == [line], show(data["diagnostics"])
