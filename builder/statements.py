@@ -48,7 +48,12 @@ class Patterns:
 # A role title as written in prose: capitalised words, with "of", "and", "&", "for"
 # between them ("Head of Data", "ML/AI Engineer").
 _TOKEN = r"[A-Z][A-Za-z0-9/&+.'\u2019-]*"
-ROLE = rf"{_TOKEN}(?:[ ](?:(?:of|and|for|in|the|&)[ ])*{_TOKEN})*"
+# Between words: spaces (no-break ones too), or a line break where a paragraph is wrapped.
+_GAP = r"(?:[ \t\u00a0]*\n[ \t\u00a0]*|[ \t\u00a0]+)"
+ROLE = rf"{_TOKEN}(?:{_GAP}(?:(?:of|and|for|in|the|&){_GAP})*{_TOKEN})*"
+# What may close a role title before its cited score: emphasis or code marks, or a link's target
+# ("*NLP Engineer* (36.3)", "[NLP Engineer](nlp-engineer.md) (36.3)").
+_ROLE_END = r"(?:[*_`]{1,2}|\]\([^()\s]*\))?"
 # How far before a citation's "(" its role title and relation word may start: bounded,
 # so that a long run of capitalised words cannot make the search quadratic.
 ROLE_WINDOW = 160
@@ -86,7 +91,7 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
                            rf"(?P<zone>{zone})\b"),
         not_word=re.compile(r"\bNOT\s+(?:an?\s+|the\s+)?"),
         role_after=re.compile(rf"(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]{{0,400}})\))?"),
-        role_before=re.compile(rf"(?P<role>{ROLE})\s*$"),
+        role_before=re.compile(rf"(?P<role>{ROLE}){_ROLE_END}\s*$"),
         scored_at=re.compile(rf"scored\s+(?P<zone>{zone})\s+at\s+(?P<score>{U})"),
         cited_score=re.compile(rf"\(\s*(?:AIJRI\s+(?P<aijri>{U})|(?P<score>\d{{1,3}}\.\d+))\s*"
                             rf"(?:,\s*(?P<zone>{zone})(?:\s+Zone)?(?:\s*\(?(?P<sub>[A-Z][A-Za-z]+)\)?)?)?\s*\)"),
@@ -105,7 +110,7 @@ RELATIONS = {
 
 def clean_role(name: str) -> str:
     """Drop sentence-starting words so "The ML/AI Engineer" cites "ML/AI Engineer"."""
-    words = name.split(" ")
+    words = name.split()  # a wrapped or doubly spaced title is the title
     while len(words) > 1 and words[0] in LEADING_WORDS:
         words = words[1:]
     return " ".join(words).rstrip(".'\u2019")

@@ -274,3 +274,19 @@ def test_alias_repeated_within_one_report_is_not_a_clash(tmp_path: Path) -> None
                    aliases=["Recommendation Systems Engineer", "Recommender Engineer"])
     result = check_site(tmp_path, {SEED_NAME: only})
     assert [d for d in result.diagnostics if d.code == "JZ104"] == []
+
+
+@pytest.mark.parametrize("spelling", ["ML/AI\nEngineer", "ML/AI  Engineer", "ML/AI\u00a0Engineer", "*ML/AI Engineer*",
+                                      "**ML/AI Engineer**", "`ML/AI Engineer`", "[ML/AI Engineer](ml-ai-engineer.md)"])
+def test_a_citation_is_read_however_its_title_is_wrapped_spaced_marked_or_linked(tmp_path: Path,
+                                                                                 spelling: str) -> None:
+    """A paragraph wrapped inside the title, a double or no-break space, emphasis, code or a link
+    around it: the cited score is still checked against the cited report."""
+    other = copy_as("ML/AI Engineer", "ml-ai-engineer")  # it scores 40.8, cited at 68.2
+    needle = "well below ML/AI Engineer (68.2)"
+    assert SEED.count(needle) == 1
+    text = SEED.replace(needle, f"well below {spelling} (68.2)", 1)
+    result = check_site(tmp_path, {SEED_NAME: text, "ml-ai-engineer.md": other})
+    start = text.index("68.2", text.index("well below "))  # the cited score is where a citation is told
+    at = (text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+    assert at in where(of(result, SEED_SHOWN, "JZ404")), [d for d in brief(of(result, SEED_SHOWN)) if d[2] >= 100]
