@@ -35,6 +35,7 @@ class Patterns:
     override: re.Pattern[str]
     label_at: re.Pattern[str]
     sits_in: re.Pattern[str]
+    score_sits_in: re.Pattern[str]
     not_word: re.Pattern[str]
     role_after: re.Pattern[str]
     role_before: re.Pattern[str]
@@ -89,6 +90,8 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
         label_at=re.compile(rf"(?P<sublabel>(?:{zone})\s*\([A-Za-z][A-Za-z ]*\))\s+label at\s+(?P<score>{U})"),
         sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+(?:[a-z]+\s+){{0,3}}?(?:mid-|low-|high-|upper-|lower-)?"
                            rf"(?P<zone>{zone})\b"),
+        score_sits_in=re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+score\s+sits\s+(?:[a-z]+\s+){{0,3}}?"
+                                 rf"(?:mid-|low-|high-|upper-|lower-)?(?P<zone>{zone})\b"),
         not_word=re.compile(r"\bNOT\s+(?:an?\s+|the\s+)?"),
         role_after=re.compile(rf"(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]{{0,400}})\))?"),
         role_before=re.compile(rf"(?P<role>{ROLE}){_ROLE_END}\s*$"),

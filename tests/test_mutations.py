@@ -173,6 +173,7 @@ DERIVED = [
              at="The «Yellow (Moderate)» label at 40.8"),
     Mutation("prose-mid-score", "The «40.8» sits comfortably mid-Yellow", "41.8"),
     Mutation("prose-mid-zone", "The 40.8 sits comfortably mid-«Yellow»", "Green", "JZ304"),
+    Mutation("prose-score-sits-in-zone", "The score sits firmly within the «Yellow» band", "Green", "JZ304"),
     # Calibration peers and the point gap.
     Mutation("calibration-identical", "identical to Conversational AI Engineer («40.8»)", "40.7", "JZ401"),
     Mutation("calibration-above", "above NLP Engineer («36.3»)", "46.3", "JZ401"),
