@@ -341,6 +341,8 @@ INVALID = [
     ("assessor_override: {score: high, reason: r}", "JZ306", "assessor_override:", ("'assessor_override.score'",
                                                                                        "'high'", "number")),
     ("assessor_override: {score: .nan, reason: r}", "JZ306", "assessor_override:", ("score", "finite")),
+    ("assessor_override: {score: -5, reason: r}", "JZ306", "assessor_override:", ("the number -5", "0 to 100")),
+    ("assessor_override: {score: 100.5, reason: r}", "JZ306", "assessor_override:", ("100.5", "0 to 100")),
     ("assessor_override: [45.0]", "JZ306", "assessor_override:", ("'assessor_override'", "list", "score")),
     ("assessor_override: maybe", "JZ306", "assessor_override:", ("'assessor_override'", "'maybe'", "none")),
 ]
