@@ -124,8 +124,16 @@ def run(count: int, runs: int, hugo: str | None, work: Path) -> list[tuple[str, 
                ("jobzone cold build", timed([*jobzone, "build"], project, clean, runs))]
     figures.append(("jobzone unchanged rebuild", timed([*jobzone, "build"], project, None, runs)))
     figures.append(("jobzone rebuild after one edit", timed([*jobzone, "build"], project, edit, runs)))
-    figures.append(("jobzone check", timed([*jobzone, "check"], project, None, runs)))
+
+    def edit_row() -> None:
+        toggle["n"] += 1  # an edit other pages show: the role's row in the index, its zone and sub-label pages
+        level = "Senior" if toggle["n"] % 2 else "Mid-level"
+        edited.write_text(original.replace("seniority: Mid-level", f"seniority: {level}", 1).replace(
+            "| Seniority Level | Mid-level |", f"| Seniority Level | {level} |", 1), encoding="utf-8")
+
+    figures.append(("jobzone rebuild after a row edit", timed([*jobzone, "build"], project, edit_row, runs)))
     edited.write_text(original, encoding="utf-8")
+    figures.append(("jobzone check", timed([*jobzone, "check"], project, None, runs)))
     figures.append(("jobzone serve: save to served page", serve_latency(project, edited, runs)))
     return figures
 
