@@ -145,18 +145,29 @@ def run_check(config: SiteConfig, methodology: Methodology, paths: Sequence[str]
     skipped: list[Diagnostic] = []
     site = report_files(config.content_path, skipped) if config.content_path.is_dir() else []
     wanted = _expand(paths) if paths else list(site)
-    by_file = {_identity(p): p for p in site}  # a link to a report inside the folder is the report once
-    by_file.update({_identity(p): p for p in wanted})
+    by_file = one_name_each(site)  # a link to a report inside the folder is the report once
+    if paths:
+        by_file.update({file_identity(p): p for p in wanted})  # a report named is read by that name
     files = [(p, shown_path(p)) for p in by_file.values()]
     from builder.progress import progress
 
     with progress("Checking", len(files)) as advance:
         result = check_files(files, methodology, cache, advance, known, summaries)
+    return with_missing_files(with_skipped(result, skipped), config), [shown_path(p) for p in wanted]
+
+
+def one_name_each(paths: Sequence[Path]) -> dict[tuple[int, int] | str, Path]:
+    """The files among `paths`, each under one name (the last in order) however many links name it."""
+    return {file_identity(p): p for p in paths}
+
+
+def with_skipped(result: CheckResult, skipped: list[Diagnostic]) -> CheckResult:
+    """Add what the content folder's listing told of files it could not take as reports (`markdown_files`)."""
     result.diagnostics = sorted(dict.fromkeys([*result.diagnostics, *skipped]), key=Diagnostic.sort_key)
-    return with_missing_files(result, config), [shown_path(p) for p in wanted]
+    return result
 
 
-def _identity(path: Path) -> tuple[int, int] | str:
+def file_identity(path: Path) -> tuple[int, int] | str:
     """What makes two paths one file: its device and inode (its resolved path if it cannot be read)."""
     try:
         info = path.stat()

@@ -31,8 +31,8 @@ from builder.check import PARALLEL_FROM, ChangedWhileBuilding, Checked, analyse_
 from builder.config import SiteConfig
 from builder.diagnostics import Diagnostic
 from builder.methodology import Methodology
-from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, open_cache,
-                             shown_path, with_missing_files)
+from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, one_name_each,
+                             open_cache, shown_path, with_missing_files, with_skipped)
 from builder.render import TemplateProblem
 from builder.freshness import SourceFile, scan_tree
 from builder.state import refresh_sources
@@ -92,6 +92,7 @@ class SiteState:
     generation: int = 0
     _checked: dict[str, Checked] = field(default_factory=dict)  # each report's summary, by shown path
     _whole: dict[str, Checked] = field(default_factory=dict)  # the whole analyses of the last scan's few changes
+    _skipped: list[Diagnostic] = field(default_factory=list)  # files the last scan could not take as reports
     _files: dict[str, SourceFile] = field(default_factory=dict)  # each report's stat and digest, by shown path
     _scanned_ns: int = 0  # when the reports were last looked at
     _built: Built | None = None  # the last good build, whose pages the next one may reuse
@@ -137,11 +138,14 @@ class SiteState:
         scanned_ns = time.time_ns()  # before the stats: a write after it is racy next time
         stats: dict[str, tuple[int, int]] = {}
         paths: dict[str, Path] = {}
-        for path, info in markdown_files(self._config.content_path):
+        self._skipped = []
+        listed = dict(markdown_files(self._config.content_path, self._skipped))
+        for found in one_name_each([Path(path) for path in listed]).values():  # as `jobzone build` reads them
+            path = str(found)
             if path not in self._shown:
-                self._shown[path] = shown_path(Path(path))
+                self._shown[path] = shown_path(found)
             shown = self._shown[path]
-            stats[shown], paths[shown] = info, Path(path)
+            stats[shown], paths[shown] = listed[path], found
         self._files, changed = refresh_sources(stats, self._files, self._scanned_ns, paths.__getitem__)
         self._scanned_ns = scanned_ns
         reads: list[tuple[bytes, str]] = []
@@ -219,13 +223,13 @@ class SiteState:
 
         with self._lock:
             settings_changed = self._load_settings()
-            before = dict(self._checked)
+            before, skipped_before = dict(self._checked), self._skipped
             changed = self._scan()
             config, methodology = self._config, self._methodology
             assert config is not None and methodology is not None
             completed, self._completed = self._completed, False  # until this refresh returns
             others = self._other_files()
-            others_same, self._others = others == self._others, others
+            others_same, self._others = others == self._others and skipped_before == self._skipped, others
             pending = self._pending = self._pending | changed
             if completed and others_same and not settings_changed and changed and pending == changed:
                 edited = self._render_edited(changed, before)
@@ -233,7 +237,7 @@ class SiteState:
                     self._pending, self._completed, self._whole = set(), True, {}
                     return edited
             checked = [self._checked[shown] for shown in sorted(self._checked)]
-            result = with_missing_files(cross_check(checked, methodology), config)
+            result = with_missing_files(with_skipped(cross_check(checked, methodology), self._skipped), config)
             self._diagnostics = result.diagnostics
             errors = [d for d in result.diagnostics if d.is_error]
             if errors or result.index is None:

@@ -537,3 +537,46 @@ def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path: Path, monkeypa
     _replace_in(project / NLP, "Timeline: 2-4 years.", "Timeline (unwritable): 2-4 years.")
     assert state.refresh().errors == 0
     assert b"Timeline (unwritable)" in state.files["roles/nlp-engineer/index.html"]
+
+
+@pytest.mark.parametrize("kind", ["symbolic", "hard"])
+def test_a_report_under_two_names_is_served_as_build_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              kind: str) -> None:
+    """A second name for a report (a link) is one report, as `jobzone build` reads it: no duplicate
+    title or slug, the same pages."""
+    from builder.cli import main
+    from test_build import snapshot
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    second = project / "content/roles/a-second-name.md"  # read under the other, later name
+    if kind == "symbolic":
+        second.symlink_to("nlp-engineer.md")
+    else:
+        os.link(project / NLP, second)
+    monkeypatch.chdir(project)
+    assert main(["build", "--out", str(tmp_path / "built")]) == 0
+    built = snapshot(tmp_path / "built")
+    state = _state_in(project, monkeypatch)
+    assert {path: data for path, data in state.files.items() if path in built} == built
+
+
+def test_files_a_scan_cannot_take_are_told_as_build_tells_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.serve import SiteState
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    outside = tmp_path / "outside.md"
+    outside.write_text("elsewhere", encoding="utf-8")
+    monkeypatch.chdir(project)
+    state = SiteState(None)
+    assert state.refresh().errors == 0
+    (project / "content/roles/zz-outside.md").symlink_to(outside)
+    (project / "content/roles/zz-dangling.md").symlink_to("nowhere.md")
+    result = state.refresh()
+    codes = {(d.location.path, d.code) for d in result.diagnostics}
+    assert ("content/roles/zz-dangling.md", "JZ001") in codes and ("content/roles/zz-outside.md", "JZ005") in codes
+    assert result.errors == 1 and state.errors
+    (project / "content/roles/zz-dangling.md").unlink()
+    result = state.refresh()
+    assert result.errors == 0 and not state.errors
