@@ -233,19 +233,21 @@ def default_text() -> str:
     return resources.files("builder").joinpath("data/methodology.toml").read_text(encoding="utf-8")
 
 
-def load_methodology(override_text: str | None = None, override_path: str = "methodology.toml") -> Methodology:
-    """The package methodology, with a site's override text merged over it."""
+def load_methodology(override_text: str | None = None, override_path: str = "methodology.toml",
+                     shown: str | None = None) -> Methodology:
+    """The package methodology, with a site's override text merged over it (`shown`: the override's
+    name on the site's pages, which must not depend on where the project lies)."""
     data = read_toml(default_text(), "builder/data/methodology.toml", MethodologyError)
     sources = ("builder/data/methodology.toml",)
     path = "builder/data/methodology.toml"
     if override_text is not None:
         data = _merge(data, read_toml(override_text, override_path, MethodologyError))
-        sources += (override_path,)
+        sources += (shown or override_path,)
         path = override_path
     return _build(data, path, sources)
 
 
-def load_methodology_file(path: Path | None) -> Methodology:
+def load_methodology_file(path: Path | None, shown: str | None = None) -> Methodology:
     """I/O edge: read the site's override file, if there is one."""
     if path is None or not path.exists():
         return load_methodology()
@@ -253,4 +255,4 @@ def load_methodology_file(path: Path | None) -> Methodology:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MethodologyError(str(path), f"cannot read: {exc}") from exc
-    return load_methodology(text, str(path))
+    return load_methodology(text, str(path), shown)

@@ -117,7 +117,7 @@ def load_site_methodology(config: SiteConfig) -> Methodology:
     from builder.methodology import MethodologyError, load_methodology_file
 
     try:
-        return load_methodology_file(config.methodology_path)
+        return load_methodology_file(config.methodology_path, config.methodology)  # named as in jobzone.toml
     except MethodologyError as exc:
         raise UsageError(f"{exc} [JZ901]") from exc
 

@@ -180,6 +180,11 @@ def test_methodology_page_follows_a_site_override(run_jobzone: Run, tmp_path: Pa
     html = (project / "site/methodology/index.html").read_text(encoding="utf-8")
     for text in ("Safe harbour for now.", "Changing fast.", "Mostly automatable.", "100.0"):
         assert text in html
+    assert "builder/data/methodology.toml + methodology.toml)" in html and str(tmp_path) not in html
+    moved = tmp_path / "elsewhere" / "project"  # the same project in another folder: the same site
+    shutil.copytree(project, moved, ignore=shutil.ignore_patterns("site", ".jobzone-cache"))
+    built(run_jobzone, moved)
+    assert snapshot(moved / "site") == snapshot(project / "site")
 
 
 def test_exports(shipped_site: Path) -> None:
