@@ -14,12 +14,9 @@ printed is printed again. Anything else (a change, a missing or damaged record, 
 changed within `RACY_NS` of being looked at) leaves the question to the full build,
 which checks settings by their bytes. This module imports only what Python starts with.
 
-A file's size and time stand for its bytes, as in git, except for a file changed within
-`RACY_NS` before it was looked at: a second write in the same clock tick could leave both
-as they were (git's "racily clean" entries). For what jobzone reads (settings and content
-files) the time is the later of the modification and the inode change time, so an edit
-that puts the modification time back (`cp -p`, `touch -d`, `rsync -t`) is still a change;
-the output folder, which only jobzone writes, is told by modification times.
+A file's size and modification time stand for its bytes, as in git and make, except for a
+file changed within `RACY_NS` before it was looked at: a second write in the same clock
+tick could leave both as they were (git's "racily clean" entries).
 """
 
 from __future__ import annotations
@@ -34,7 +31,7 @@ from collections.abc import Iterable, Sequence
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
 FORMAT = 1  # of both records; anything else reads as absent
 
-Stat = tuple[int, int]  # (size, time in ns: see `changed_ns`)
+Stat = tuple[int, int]  # (size, modification time in ns)
 SourceFile = tuple[int, int, str]  # (size, modification time in ns, digest of the bytes)
 ABSENT: Stat = (-2, -2)  # a watched path that was not there (an unreadable one is (-1, -1))
 
@@ -112,13 +109,7 @@ def stat_of(path: str) -> Stat:
         return ABSENT
     except OSError:
         return (-1, -1)
-    return (info.st_size, changed_ns(info))
-
-
-def changed_ns(info: os.stat_result) -> int:
-    """When a file last changed: its modification time, or its inode's change time if later (which,
-    unlike the first, no one can set back)."""
-    return max(info.st_mtime_ns, info.st_ctime_ns)
+    return (info.st_size, info.st_mtime_ns)
 
 
 def trusted(known: Stat, now: Stat, looked_ns: int) -> bool:
@@ -144,7 +135,7 @@ def content_stat(entry: os.DirEntry[str]) -> Stat:
     points to, its time the later of that and the link's own (so making it anew, pointed elsewhere,
     is a change too)."""
     info = entry.stat()
-    latest = changed_ns(info)
+    latest = info.st_mtime_ns
     if entry.is_symlink():
         latest = max(latest, _links_changed_ns(entry.path))
     return info.st_size, latest
@@ -159,7 +150,7 @@ def _links_changed_ns(path: str) -> int:
             info = os.lstat(path)
             if not statmode.S_ISLNK(info.st_mode):
                 break
-            latest = max(latest, changed_ns(info))
+            latest = max(latest, info.st_mtime_ns)
             path = os.path.join(os.path.dirname(path), os.readlink(path))
         except OSError:
             break
