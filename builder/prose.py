@@ -28,11 +28,12 @@ def read_prose(r: Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
             for match in r.p.label_at.finditer(text):
                 r.claim("sublabel", r.text_in(block, match, "sublabel"), "sub-label restated")
                 r.claim("score", r.stated_in(block, match, "score"), "score restated")
-            for match in r.p.sits_in.finditer(text):
-                r.claim("score", r.stated_in(block, match, "score"), "score restated")
-                r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
-            for match in r.p.score_sits_in.finditer(text):  # "The score sits firmly within the Yellow band"
-                r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
+            if "sits" in text:  # most blocks restate nothing: spare them the patterns
+                for match in r.p.sits_in.finditer(text):
+                    r.claim("score", r.stated_in(block, match, "score"), "score restated")
+                    r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
+                for match in r.p.score_sits_in.finditer(text):  # "The score sits firmly within the Yellow band"
+                    r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
             group_zone = None
             group = r.p.zone_group.search(text)
             if group:

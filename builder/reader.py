@@ -29,6 +29,7 @@ class Reader:
         self.chains: list[Chain] = []
         self.tables: dict[str, Table] = {}
         self._sections_seen: set[str] = set()  # sections already looked for (a second copy is told once)
+        self._by_title: dict[str, list[Section]] | None = None  # the sections by normalised title, in order
 
     # -- locations and values -------------------------------------------------
     def loc(self, line: int, col: int = 1) -> Location:
@@ -78,17 +79,21 @@ class Reader:
 
     # -- structure ----------------------------------------------------------------
     def section(self, title: str) -> Section | None:
-        found = self.document.section(title)
+        if self._by_title is None:  # normalised once per report, not once per lookup
+            self._by_title = {}
+            for section in self.document.sections:
+                self._by_title.setdefault(normalise_title(section.title), []).append(section)
+        same = self._by_title.get(normalise_title(title), [])
         marks = "###" if title in S.SUBSECTION_TITLES else "##"
-        if found is None:
+        if not same:
             self.fail("JZ111", f"missing section '{marks} {title}'", self.document.body_line)
-        elif title not in self._sections_seen:
+            return None
+        if title not in self._sections_seen:
             self._sections_seen.add(title)
-            again = [s for s in self.document.sections if s is not found and normalise_title(s.title) == normalise_title(title)]
-            for other in again:  # only the first is read: a second would be published unchecked
-                self.fail("JZ116", f"section '{marks} {title}' is given twice (first on line {found.line}); keep one",
+            for other in same[1:]:  # only the first is read: a second would be published unchecked
+                self.fail("JZ116", f"section '{marks} {title}' is given twice (first on line {same[0].line}); keep one",
                           other.line)
-        return found
+        return same[0]
 
     def table(self, section: Section | None, key: str, columns: dict[str, tuple[str, ...]]) -> tuple[Table, dict[str, int]] | None:
         if section is None:
