@@ -66,10 +66,31 @@ class RoleIndex:
         """Reports by `file_key`, for links written as `other.md`."""
         return {file_key(e.report.path): e for e in self.by_slug.values()}
 
+    @cached_property
+    def by_identity(self) -> dict[tuple[int, int], Entry]:
+        """Reports by the file they are (device and inode): a link written to another name of a
+        report's file (a symbolic or hard link; the report is read under one name) still finds it.
+        Looked at only when a link's name matches no report, so only then are files stat'ed."""
+        found = {}
+        for entry in self.by_slug.values():
+            identity = file_identity(entry.report.path)
+            if identity is not None:
+                found[identity] = entry
+        return found
+
     def find(self, role: str) -> Entry | None:
         """The report whose title or alias is the cited name (any case); no partial matches,
         so "Senior Data Scientist" is never taken for "Data Scientist"."""
         return self.by_name.get(role_key(role))
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """The device and inode of the file `path` names (through links), None if it cannot be stat'ed."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def build_index(entries: list[Entry]) -> tuple[RoleIndex, list[Diagnostic]]:

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 
-from builder.corpus import Entry, RoleIndex, file_key, role_key
+from builder.corpus import Entry, RoleIndex, file_identity, file_key, role_key
 from builder.diagnostics import Diagnostic, error
 from builder.model import Report
 from builder.slugs import slugify
@@ -255,7 +255,10 @@ def markdown_links(report: Report, index: RoleIndex) -> tuple[dict[str, str], li
         if ref.kind != "report" or href in found:
             continue
         parts = urlsplit(href)
-        target = by_file.get(posixpath.normpath(posixpath.join(folder, ref.path)))
+        key = posixpath.normpath(posixpath.join(folder, ref.path))
+        target = by_file.get(key)
+        if target is None and (identity := file_identity(key)) is not None:
+            target = index.by_identity.get(identity)  # another name of a report's file
         if target is None:
             wanted = posixpath.normpath(posixpath.join(shown_folder, ref.path))
             problems.append(error("JZ408", f"link to {href!r}: no report {wanted} in the site; link to an "

@@ -159,3 +159,19 @@ def test_tables_nested_in_lists_and_quotes_are_rendered_not_scored(run_jobzone, 
     assert run_jobzone(["build"], project).returncode == 0
     page = (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;g&lt;/b&gt;" in page and "javascript:" not in page
+
+
+@pytest.mark.parametrize("kind", ["symbolic", "hard"])
+def test_links_to_a_report_by_its_other_name_resolve(run_jobzone, project: Path, kind: str) -> None:
+    """A report also reachable under a later name (read under one of them): links written to the
+    other name still lead to its page, no JZ408."""
+    roles = project / "content/roles"
+    if kind == "symbolic":
+        (roles / "zz-second-name.md").symlink_to("nlp-engineer.md")
+    else:
+        os.link(roles / "nlp-engineer.md", roles / "zz-second-name.md")
+    built = run_jobzone(["build"], project)
+    assert built.returncode == 0 and "JZ408" not in built.stdout, built.stdout + built.stderr
+    page = (project / "site/roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
+    assert "../nlp-engineer/#evidence-score" in page
+    assert broken_links(project / "site") == []
