@@ -48,7 +48,9 @@ class Patterns:
 
 # A role title as written in prose: capitalised words, with "of", "and", "&", "for"
 # between them ("Head of Data", "ML/AI Engineer").
-_TOKEN = r"[A-Z][A-Za-z0-9/&+.'\u2019-]*"
+# Capitalised in Latin (accented too), Greek or Cyrillic; letters of any script after the first,
+# combining accents included (a decomposed "é").
+_TOKEN = r"[A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f][\w/&+.'\u2019\u0300-\u036f-]*"
 # Between words: spaces (no-break ones too), or a line break where a paragraph is wrapped.
 _GAP = r"(?:[ \t\u00a0]*\n[ \t\u00a0]*|[ \t\u00a0]+)"
 ROLE = rf"{_TOKEN}(?:{_GAP}(?:(?:of|and|for|in|the|&){_GAP})*{_TOKEN})*"

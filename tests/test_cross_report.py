@@ -290,3 +290,16 @@ def test_a_citation_is_read_however_its_title_is_wrapped_spaced_marked_or_linked
     start = text.index("68.2", text.index("well below "))  # the cited score is where a citation is told
     at = (text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
     assert at in where(of(result, SEED_SHOWN, "JZ404")), [d for d in brief(of(result, SEED_SHOWN)) if d[2] >= 100]
+
+
+@pytest.mark.parametrize("title, cited", [("Ingénieur Données", "Ingénieur Données"),
+                                          ("Café Engineer", "Cafe\u0301 Engineer"),  # cited with a decomposed é
+                                          ("Ärzte Lead", "Ärzte Lead")])
+def test_a_citation_of_a_title_with_accents_is_checked(tmp_path: Path, title: str, cited: str) -> None:
+    other = copy_as(title, "accented-role")  # it scores 40.8, cited at 68.2
+    needle = "well below ML/AI Engineer (68.2)"
+    text = SEED.replace(needle, f"well below {cited} (68.2)", 1)
+    result = check_site(tmp_path, {SEED_NAME: text, "accented-role.md": other})
+    start = text.index("68.2", text.index("well below "))
+    at = (text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+    assert at in where(of(result, SEED_SHOWN, "JZ404")), [d for d in brief(of(result, SEED_SHOWN)) if d[2] >= 100]
