@@ -144,11 +144,23 @@ class Document:
         return self.parsed
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "parsed": None}
+        state = {**self.__dict__, "parsed": None}
+        state.pop("_titled", None)
+        return state
+
+    def sections_titled(self, title: str) -> list[Section]:
+        """Every section with this title (any case and spacing), in order; titles are normalised
+        once per document, not once per lookup."""
+        titled: dict[str, list[Section]] | None = self.__dict__.get("_titled")
+        if titled is None:
+            titled = self.__dict__["_titled"] = {}
+            for section in self.sections:
+                titled.setdefault(normalise_title(section.title), []).append(section)
+        return titled.get(normalise_title(title), [])
 
     def section(self, title: str) -> Section | None:
-        wanted = normalise_title(title)
-        return next((s for s in self.sections if normalise_title(s.title) == wanted), None)
+        found = self.sections_titled(title)
+        return found[0] if found else None
 
 
 def normalise_title(title: str) -> str:

@@ -9,7 +9,7 @@ import re
 
 from builder import sections as S
 from builder.diagnostics import Diagnostic, Location, error
-from builder.document import Cell, Document, Section, Table, TextBlock, normalise_title
+from builder.document import Cell, Document, Section, Table, TextBlock
 from builder.methodology import Methodology
 from builder.model import Chain, Claim
 from builder.numbers import Stated, StatedText, parse_plain, to_decimal
@@ -29,7 +29,6 @@ class Reader:
         self.chains: list[Chain] = []
         self.tables: dict[str, Table] = {}
         self._sections_seen: set[str] = set()  # sections already looked for (a second copy is told once)
-        self._by_title: dict[str, list[Section]] | None = None  # the sections by normalised title, in order
 
     # -- locations and values -------------------------------------------------
     def loc(self, line: int, col: int = 1) -> Location:
@@ -79,11 +78,7 @@ class Reader:
 
     # -- structure ----------------------------------------------------------------
     def section(self, title: str) -> Section | None:
-        if self._by_title is None:  # normalised once per report, not once per lookup
-            self._by_title = {}
-            for section in self.document.sections:
-                self._by_title.setdefault(normalise_title(section.title), []).append(section)
-        same = self._by_title.get(normalise_title(title), [])
+        same = self.document.sections_titled(title)
         marks = "###" if title in S.SUBSECTION_TITLES else "##"
         if not same:
             self.fail("JZ111", f"missing section '{marks} {title}'", self.document.body_line)
