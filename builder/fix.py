@@ -14,7 +14,7 @@ settle is left for the check that runs on the fixed text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -288,6 +288,27 @@ def fix_text(text: str, checked: Checked, index: RoleIndex | None, m: Methodolog
     return (apply_edits(text, edits) if edits else text), edits
 
 
+# An edit can make another statement read differently ("the Yellow band (25-47)" becomes "the Green
+# band (25-47)", whose limits are then Green's): fix again until nothing is left, a few times at most.
+MAX_PASSES = 4
+
+
+def fix_settled(text: str, checked: Checked, index: RoleIndex | None, m: Methodology,
+                analyse: Callable[[str], Checked]) -> tuple[str, list[Edit], Checked]:
+    """`fix_text` repeated on its own result (`analyse` reads a text as the check does) until it plans
+    no edit: the fixed text, every edit made and the analysis of the fixed text."""
+    made: list[Edit] = []
+    for _ in range(MAX_PASSES):
+        fixed, edits = fix_text(text, checked, index, m)
+        if not edits:
+            break
+        made += edits
+        text, checked = fixed, analyse(fixed)
+        if checked.entry is None:
+            break
+    return text, made, checked
+
+
 # -- the command ---------------------------------------------------------------------------------
 def unified_diff(old: str, new: str, shown: str) -> str:
     """A `git diff`-style patch of one file (`a/path`, `b/path`)."""
@@ -365,12 +386,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
             after.append(checked)
             continue
         text = data.decode("utf-8")
-        fixed, edits = fix_text(text, checked, result.index, m)
+        fixed, edits, post = fix_settled(text, checked, result.index, m,
+                                         lambda t, shown=checked.path: analyse_bytes(t.encode("utf-8"), shown, m, cache))
         if not edits:
             after.append(checked)
             continue
         new_data = fixed.encode("utf-8")
-        post = analyse_bytes(new_data, checked.path, m, cache)
         if post.entry is None or not _structural(post) <= _structural(checked):
             failures.append(f"{checked.path}: error: jobzone fix would break this report's structure; not written "
                             "(please report it)")

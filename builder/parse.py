@@ -41,13 +41,34 @@ def _role_definition(r: Reader, meta: Meta) -> None:
     r.fail("JZ112", "Role Definition table has no 'Job Title' row", table.line)
 
 
+def _header_range(r: Reader, table: Table, column: int, range_name: str) -> None:
+    """A score column's header may state its range ("Score (0-3)"): the methodology's."""
+    cell = table.header[column]
+    match = r.p.header_range.search(cell.text)
+    if match:
+        block = TextBlock.of_cell(cell)
+        for bound, group in (("min", "low"), ("max", "high")):
+            r.claim(f"range.{range_name}.{bound}", r.stated_in(block, match, group), f"range in header {cell.text!r}")
+
+
+def _restated_score(r: Reader, row: tuple[Cell, ...], own: tuple[int, ...], key: str, what: str) -> None:
+    """A row's rationale may restate its score ("Scored +1 not +2 because ..."): it must be the row's."""
+    for index, cell in enumerate(row):
+        if index not in own and "Scored" in cell.text:
+            for match in r.p.scored_row.finditer(cell.text):
+                r.claim(key, r.stated_in(TextBlock.of_cell(cell), match, "value"), f"{what} restated")
+
+
 def _scored_rows(r: Reader, table: Table, cols: dict[str, int], what: str, skip: tuple[str, ...]) -> list[ScoredRow]:
-    rows = []
+    """The named, scored rows of a principle, evidence or barrier table (`what`: its range's name)."""
+    _header_range(r, table, cols["score"], what)
+    rows: list[ScoredRow] = []
     for row in table.rows:
         name = r.cell(row, cols["name"])
         if name is None or _is_row(name, *skip):
             continue
         score = r.cell_number(r.cell(row, cols["score"]), f"{what} score of '{name.text}'", "a whole number such as 2 or -1")
+        _restated_score(r, row, (cols["name"], cols["score"]), f"row.{what}.{len(rows)}", f"{what} score of '{name.text}'")
         rows.append(ScoredRow(name.text, score, r.loc(name.line, name.col)))
     return rows
 
@@ -94,12 +115,14 @@ def _tasks(r: Reader) -> list[TaskRow]:
     tasks: list[TaskRow] = []
     if found:
         table, cols = found
+        _header_range(r, table, cols["score"], "task_score")
         for row in table.rows:
             name = r.cell(row, cols["name"])
             if name is None or _is_row(name, "total"):
                 continue
             what = f"task '{name.text}'"
             index = len(tasks)
+            _restated_score(r, row, tuple(cols.values()), f"row.task.{index}", f"Score of {what}")
             time = r.cell_number(r.cell(row, cols["time"]), f"Time % of {what}", "a share such as 15%")
             score = r.cell_number(r.cell(row, cols["score"]), f"Score of {what}", "a whole number from 1 to 5")
             weighted = r.cell_number(r.cell(row, cols["weighted"]), f"Weighted of {what}", "a number such as 0.30")

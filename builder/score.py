@@ -109,6 +109,16 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
             step = Decimal(1) if upper.min == upper.min.to_integral_value() else Decimal("0.1")
             card.set(f"band.{zone.name}.max", upper.min - step, "methodology")
             card.set(f"band.{zone.name}.below", upper.min, "methodology")
+        else:  # the top zone runs to the top of the scale ("Green band (48-100)")
+            card.set(f"band.{zone.name}.max", c["score_scale"], "methodology")
+    for name, (low, high) in m.ranges.items():
+        card.set(f"range.{name}.min", low, "methodology")
+        card.set(f"range.{name}.max", high, "methodology")
+    for table, rows in (("principle", inputs.principles), ("evidence", inputs.evidence), ("barrier", inputs.barriers),
+                        ("task", inputs.tasks)):
+        for index, row in enumerate(rows):
+            if row.score is not None:  # restated in the row's own rationale ("Scored +1 not +2 because ...")
+                card.set(f"row.{table}.{index}", row.score.value, "(its Score cell)")
 
     protective = _total(inputs.principles)
     if protective:
@@ -173,6 +183,8 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
         published_score = card.number("score")
         zone = m.zone_of(published_score)
         card.set("zone", zone, f"score {format_number(published_score)}")
+        for bound in ("min", "max"):  # the limits of this report's zone ("within the Yellow band (25-47)")
+            card.set(f"zone.band.{bound}", card.values[f"band.{zone}.{bound}"].exact, "methodology")
         metrics = {
             "score": published_score, "growth_correlation": growth,
             "protective_total": protective[0] if protective else None,

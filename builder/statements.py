@@ -15,6 +15,7 @@ from builder.numbers import MINUS, NUMBER, TIMES
 
 U = r"\d+(?:\.\d+)?"  # an unsigned number
 N = NUMBER  # a signed number
+_TO = r"(?:[-\u2013\u2014]|\bto\b)"  # a range's "to": "0-3", "25\u201347", "-2 to 2"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Patterns:
     relation_before: re.Pattern[str]
     zone_group: re.Pattern[str]
     gap: re.Pattern[str]
+    zone_band: re.Pattern[str]
+    average: re.Pattern[str]
+    header_range: re.Pattern[str]
+    scored_row: re.Pattern[str]
 
 
 # A role title as written in prose: capitalised words, with "of", "and", "&", "for"
@@ -93,7 +98,8 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
         sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+(?:[a-z]+\s+){{0,3}}?(?:mid-|low-|high-|upper-|lower-)?"
                            rf"(?P<zone>{zone})\b"),
         score_sits_in=re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+score\s+sits\s+(?:[a-z]+\s+){{0,3}}?"
-                                 rf"(?:mid-|low-|high-|upper-|lower-)?(?P<zone>{zone})\b"),
+                                 rf"(?:mid-|low-|high-|upper-|lower-)?(?P<zone>{zone})\b"
+                                 rf"(?:\s+band\s*\(\s*(?P<low>{U})\s*{_TO}\s*(?P<high>{U})\s*\))?"),
         not_word=re.compile(r"\bNOT\s+(?:an?\s+|the\s+)?"),
         role_after=re.compile(rf"(?P<role>{ROLE})(?:\s*\((?P<paren>[^()]{{0,400}})\))?"),
         role_before=re.compile(rf"(?P<role>{ROLE}){_ROLE_END}\s*$"),
@@ -104,6 +110,14 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
                                    r"higher than|lower than)\s+(?:the\s+)?$", re.I),
         zone_group=re.compile(rf"\bthese\s+(?P<zone>{zone})\s+Zone\s+roles", re.I),
         gap=re.compile(rf"\b(?P<gap>{U})-point gap"),
+        # "within the Yellow band (25-47)": the limits of the zone named.
+        zone_band=re.compile(rf"\b(?P<zone>{zone})\s+band\s*\(\s*(?P<low>{U})\s*{_TO}\s*(?P<high>{U})\s*\)", re.I),
+        # "The 3.15 average masks this split": the Task Resistance Score, the average resistance of the tasks.
+        average=re.compile(rf"\b[Tt]he\s+(?P<value>{U})\s+average\b"),
+        # A score column's header "Score (0-3)", "Score (-2 to 2)": the range of its table's scores.
+        header_range=re.compile(rf"\(\s*(?P<low>{N})\s*{_TO}\s*(?P<high>{N})\s*\)"),
+        # "Scored +1 not +2 because ...", opening a sentence of a scored row: that row's score.
+        scored_row=re.compile(rf"(?:^|(?<=[.;:!?]\s))Scored\s+(?P<value>{N})(?!\d|[.,]\d|\s*[%/])"),
     )
 
 

@@ -17,8 +17,8 @@ from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number
 from builder.score import CHAIN_RULES, Scorecard, Value
 from builder.statements import role_key
 
-_CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("protective.max", "JZ303"), ("barrier.max", "JZ303"),
-                   ("sublabel.rule", "JZ303"), ("zone", "JZ304"), ("sublabel", "JZ305"))
+_CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("range.", "JZ303"), ("protective.max", "JZ303"), ("barrier.max", "JZ303"),
+                   ("sublabel.rule", "JZ303"), ("zone.band.", "JZ303"), ("zone", "JZ304"), ("sublabel", "JZ305"))
 _CHAIN_SHAPES = {
     "trs": "{0} \u2212 {1}",
     "modifier": "{0} + ({1} \u00d7 {2})",
@@ -149,8 +149,12 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
             message = f"{claim.context}: stated {claim.stated.text!r}, the methodology's rule is {value.exact!r}"
         else:
             message = f"{claim.context}: stated {stated.text!r}, computed {value.exact!r}"
-        if value.formula:
-            message += f" = {value.formula}" if value.formula != "methodology" else " (methodology)"
+        if value.formula == "methodology":
+            message += " (methodology)"
+        elif value.formula.startswith("("):  # where the value comes from, not how it is computed
+            message += f" {value.formula}"
+        elif value.formula:
+            message += f" = {value.formula}"
         problems.append(error(code_of(claim.key), message, stated.location))
         flagged.add(stated.location)
     return problems, flagged

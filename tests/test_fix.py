@@ -21,7 +21,7 @@ from helpers import renamed
 from test_mutations import CITED_TWICE, DERIVED, Mutation, locate, mutate
 
 from builder.check import analyse
-from builder.fix import Edit, fix_text, write_number, write_word
+from builder.fix import Edit, fix_settled, fix_text, write_number, write_word
 from builder.methodology import load_methodology
 from builder.numbers import Stated
 
@@ -315,9 +315,9 @@ def test_changed_task_score_is_followed_by_every_derived_number(tmp_path, run):
                      "Raw: 2.90 × 1.12 × 1.02 × 1.05 = 3.4786",
                      "JobZone Score: (3.4786 - 0.54) / 7.93 × 100 = 37.1/100",
                      "Zone: YELLOW", "The 37.1 sits comfortably mid-Yellow", "The Yellow (Urgent) label at 37.1",
-                     "The 31.1-point gap", "| % of task time scoring 3+ | 70% |"):
+                     "The 31.1-point gap", "| % of task time scoring 3+ | 70% |", "The 2.90 average masks"):
         assert expected in after, expected
-    assert proc.stdout.splitlines()[-1] == "Fixed 12 numbers in 1 report."
+    assert proc.stdout.splitlines()[-1] == "Fixed 13 numbers in 1 report."
     check = run(["check"], tmp_path)
     assert check.returncode == 0, check.stdout
 
@@ -335,9 +335,40 @@ def test_changed_inputs_crossing_into_another_zone(tmp_path, run):
                      "Raw: 3.55 × 1.16 × 1.02 × 1.05 = 4.4104", "= 48.8/100", "Zone: GREEN (Green >=48",
                      "| % of task time scoring 3+ | 30% |",
                      "| Sub-label | Green (Stable) -- AIJRI >=48 AND <40% of task time scores 3+ |",
-                     "The 48.8 sits comfortably mid-Green", "The Green (Stable) label at 48.8", "The 19.4-point gap"):
+                     "The 48.8 sits comfortably mid-Green", "The Green (Stable) label at 48.8", "The 19.4-point gap",
+                     "The score sits firmly within the Green band (48-100)", "Scored +2 not +2"):
         assert expected in after, expected
     assert run(["check"], tmp_path).returncode == 0
+
+
+def test_a_band_of_another_zone_is_checked_and_fixed(tmp_path, run):
+    """ "the Red band (0-24)" states the Red zone's limits, whatever this report's zone."""
+    before = replaced(SHIPPED, ("with no borderline risk.", "with no borderline risk, well clear of the Red band (0-24)."))
+    roles = write_site(tmp_path, {NAME: before})
+    assert run(["check"], tmp_path).returncode == 0
+    wrong = replaced(before, ("clear of the Red band (0-24)", "clear of the Red band (0-27)"))
+    (roles / NAME).write_text(wrong, encoding="utf-8")
+    proc = run(["check"], tmp_path)
+    line = next(n for n, text in enumerate(wrong.split("\n"), 1) if "(0-27)" in text)
+    col = wrong.split("\n")[line - 1].index("(0-27)") + 4
+    assert errors(proc) == {(REL, line, col, "JZ303")}, proc.stdout
+    assert "Red band restated: stated 27, computed 24 (methodology)" in proc.stdout
+    proc = run(["fix"], tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert (roles / NAME).read_text(encoding="utf-8") == before
+
+
+def test_fix_settled_fixes_what_an_edit_makes_readable():
+    """A zone word rewritten by one pass turns the band after it into that zone's band: the next pass
+    fixes the band, and a settled text has nothing left to fix."""
+    wrong = replaced(SHIPPED, ("The 40.8 sits comfortably mid-Yellow and", "The 40.8 sits comfortably mid-Red band (0-24) and"))
+    checked = analyse(wrong.encode("utf-8"), REL, M)
+    once, edits = fix_text(wrong, checked, None, M)
+    assert "mid-Yellow band (0-24) and" in once and len(edits) == 1
+    settled, made, last = fix_settled(wrong, checked, None, M, lambda t: analyse(t.encode("utf-8"), REL, M))
+    assert "The 40.8 sits comfortably mid-Yellow band (25-47) and" in settled
+    assert len(made) == 3 and last.entry is not None
+    assert fix_text(settled, last, None, M) == (settled, [])
 
 
 def test_a_modifier_written_with_a_minus_keeps_it(tmp_path, run):

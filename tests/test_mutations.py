@@ -174,6 +174,15 @@ DERIVED = [
     Mutation("prose-mid-score", "The «40.8» sits comfortably mid-Yellow", "41.8"),
     Mutation("prose-mid-zone", "The 40.8 sits comfortably mid-«Yellow»", "Green", "JZ304"),
     Mutation("prose-score-sits-in-zone", "The score sits firmly within the «Yellow» band", "Green", "JZ304"),
+    Mutation("prose-zone-band-low", "within the Yellow band («25»-47)", "26", "JZ303"),
+    Mutation("prose-zone-band-high", "within the Yellow band (25-«47»)", "48", "JZ303"),
+    Mutation("prose-trs-average", "The «3.15» average masks this split", "3.25", "JZ301"),
+    # A row's rationale restating its own score, and the score columns' headers restating their ranges.
+    Mutation("evidence-scored-restated", "Scored «+1» not +2 because", "+2", "JZ301"),
+    Mutation("header-range-principle", "| Principle | Score (0-«3») |", "4", "JZ303"),
+    Mutation("header-range-task", "| Time % | Score («1»-5) |", "0", "JZ303"),
+    Mutation("header-range-evidence", "| Dimension | Score («-2» to 2) |", "-3", "JZ303"),
+    Mutation("header-range-barrier", "| Barrier | Score (0-«2») |", "3", "JZ303"),
     # Calibration peers and the point gap.
     Mutation("calibration-identical", "identical to Conversational AI Engineer («40.8»)", "40.7", "JZ401"),
     Mutation("calibration-above", "above NLP Engineer («36.3»)", "46.3", "JZ401"),

@@ -639,3 +639,25 @@ def test_weighted_cell_rounds_half_up() -> None:
     assert [d for d in checked.diagnostics if d.location.line == row] == []
     # total weighted is the sum of the published (rounded) cells: 2.85 - 0.30 + 0.13 - 0.20 + 0.25
     assert card.number("task.total.weighted") == D("2.73")
+
+
+# --- restatements that must not be read into other numbers -----------------------------------------
+
+_RATIONALE = "Scored +1 not +2 because demand is real but title-specific growth is flattening."
+
+
+@pytest.mark.parametrize(("rationale", "errors"), [
+    (_RATIONALE, []),
+    (_RATIONALE.replace("Scored +1", "Scored -1"), ["JZ301"]),
+    # Not the row's score: a sentence not opening with "Scored", a share, a fraction, a year.
+    ("Peers scored 2 in a survey. " + _RATIONALE, []),
+    ("Scored 12% higher than peers in 2025.", []),
+    ("Scored 3/5 by analysts.", []),
+    ("Adoption. Scored 2025 by nobody.", ["JZ301"]),  # a sentence opening "Scored N" is always the row's
+])
+def test_a_rationale_restates_its_rows_score_only_when_it_says_so(rationale, errors):
+    shipped = (Path(__file__).parent.parent / "content" / "roles" / "recommendation-systems-engineer.md").read_text(
+        encoding="utf-8")
+    assert shipped.count(_RATIONALE) == 1
+    checked = analyse(shipped.replace(_RATIONALE, rationale).encode("utf-8"), "r.md", M)
+    assert [d.code for d in checked.diagnostics if d.is_error] == errors
