@@ -68,7 +68,8 @@ def _scored_rows(r: Reader, table: Table, cols: dict[str, int], what: str, skip:
         if name is None or _is_row(name, *skip):
             continue
         score = r.cell_number(r.cell(row, cols["score"]), f"{what} score of '{name.text}'", "a whole number such as 2 or -1")
-        _restated_score(r, row, (cols["name"], cols["score"]), f"row.{what}.{len(rows)}", f"{what} score of '{name.text}'")
+        _restated_score(r, row, (cols["name"], cols["score"]), f"row.{what}.{len(rows)}",
+                        f"{what} score of '{name.text}'")
         rows.append(ScoredRow(name.text, score, r.loc(name.line, name.col)))
     return rows
 

@@ -17,8 +17,9 @@ from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number
 from builder.score import CHAIN_RULES, Scorecard, Value
 from builder.statements import role_key
 
-_CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("range.", "JZ303"), ("protective.max", "JZ303"), ("barrier.max", "JZ303"),
-                   ("sublabel.rule", "JZ303"), ("zone.band.", "JZ303"), ("zone", "JZ304"), ("sublabel", "JZ305"))
+_CODE_BY_PREFIX = (("coef.", "JZ303"), ("band.", "JZ303"), ("range.", "JZ303"), ("protective.max", "JZ303"),
+                   ("barrier.max", "JZ303"), ("sublabel.rule", "JZ303"), ("zone.band.", "JZ303"), ("zone", "JZ304"),
+                   ("sublabel", "JZ305"))
 _CHAIN_SHAPES = {
     "trs": "{0} \u2212 {1}",
     "modifier": "{0} + ({1} \u00d7 {2})",

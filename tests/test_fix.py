@@ -343,7 +343,8 @@ def test_changed_inputs_crossing_into_another_zone(tmp_path, run):
 
 def test_a_band_of_another_zone_is_checked_and_fixed(tmp_path, run):
     """ "the Red band (0-24)" states the Red zone's limits, whatever this report's zone."""
-    before = replaced(SHIPPED, ("with no borderline risk.", "with no borderline risk, well clear of the Red band (0-24)."))
+    before = replaced(SHIPPED, ("with no borderline risk.",
+                                "with no borderline risk, well clear of the Red band (0-24)."))
     roles = write_site(tmp_path, {NAME: before})
     assert run(["check"], tmp_path).returncode == 0
     wrong = replaced(before, ("clear of the Red band (0-24)", "clear of the Red band (0-27)"))
@@ -361,7 +362,8 @@ def test_a_band_of_another_zone_is_checked_and_fixed(tmp_path, run):
 def test_fix_settled_fixes_what_an_edit_makes_readable():
     """A zone word rewritten by one pass turns the band after it into that zone's band: the next pass
     fixes the band, and a settled text has nothing left to fix."""
-    wrong = replaced(SHIPPED, ("The 40.8 sits comfortably mid-Yellow and", "The 40.8 sits comfortably mid-Red band (0-24) and"))
+    wrong = replaced(SHIPPED, ("The 40.8 sits comfortably mid-Yellow and",
+                               "The 40.8 sits comfortably mid-Red band (0-24) and"))
     checked = analyse(wrong.encode("utf-8"), REL, M)
     once, edits = fix_text(wrong, checked, None, M)
     assert "mid-Yellow band (0-24) and" in once and len(edits) == 1
