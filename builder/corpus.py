@@ -15,7 +15,7 @@ from builder.diagnostics import Diagnostic, error, warning
 from builder.methodology import Methodology
 from builder.document import Document
 from builder.model import Citation, Inputs, Report
-from builder.numbers import agrees, format_number
+from builder.numbers import agrees, exact, format_number
 from builder.score import Scorecard, Value
 from builder.statements import role_key
 from builder.verify import same_label
@@ -127,6 +127,7 @@ def _check_citation(citation: Citation, target: Entry, m: Methodology) -> list[D
     return problems
 
 
+@exact
 def verify_corpus(entries: list[Entry], m: Methodology) -> tuple[RoleIndex, list[Diagnostic]]:
     index, problems = build_index(entries)
     for entry in entries:

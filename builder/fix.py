@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from builder.diagnostics import Location
-from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up, to_decimal
+from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, exact, format_number, round_half_up, to_decimal
 from builder.statements import role_key
 from builder.verify import code_of, disagrees, point_gap, same_label
 
@@ -278,6 +278,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(parts)
 
 
+@exact
 def fix_text(text: str, checked: Checked, index: RoleIndex | None, m: Methodology) -> tuple[str, list[Edit]]:
     """One report's text (as on disk, BOM and line endings included) with every derived value fixed.
 

@@ -9,8 +9,11 @@ matches 3.778488, but "40.9" and "3.7784" do not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
 
 from builder.diagnostics import Location
 
@@ -71,8 +74,32 @@ def parse_fraction(text: str) -> tuple[Decimal, Decimal] | None:
     return to_decimal(match.group(1)), to_decimal(match.group(2))
 
 
+# Digits sums and products of a report's numbers are computed with: more than the 28 of Python's default
+# context, so numbers written with many decimals add up exactly (Time % 25.0000000000000000000000000000001).
+PRECISION = 100
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def exact(function: Callable[P, R]) -> Callable[P, R]:
+    """`function` run with decimals of `PRECISION` digits (the caller's context is left as it was)."""
+    @wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext() as context:
+            context.prec = PRECISION
+            return function(*args, **kwargs)
+    return run
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """`value` to `places` decimals, half up; exact however many digits (a stated number may have more
+    than the 28 a decimal context holds, and quantize would then fail rather than round)."""
+    digits = value.adjusted() + places + 2
+    if digits <= getcontext().prec:
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as wide:
+        wide.prec = digits
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def agrees(stated: Decimal, computed: Decimal, places: int) -> bool:

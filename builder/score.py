@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from builder.methodology import Methodology
 from builder.model import Inputs, Meta, ScoredRow
-from builder.numbers import Stated, format_number, round_half_up
+from builder.numbers import Stated, exact, format_number, round_half_up
 
 HUNDRED = Decimal(100)
 TIMES = "\u00d7"
@@ -94,6 +94,7 @@ def sum_formula(values: list[Decimal], unit: str = "") -> str:
     return " ".join(parts) or "nothing"
 
 
+@exact
 def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
     """Every derived number of one report, from its inputs alone."""
     card = Scorecard()
@@ -118,7 +119,7 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
                         ("task", inputs.tasks)):
         for index, row in enumerate(rows):
             if row.score is not None:  # restated in the row's own rationale ("Scored +1 not +2 because ...")
-                card.set(f"row.{table}.{index}", row.score.value, "(its Score cell)")
+                card.set(f"row.{table}.{index}", row.score.value, "its Score cell")
 
     protective = _total(inputs.principles)
     if protective:

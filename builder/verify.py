@@ -13,7 +13,7 @@ from builder.diagnostics import Diagnostic, Location, error
 from builder.document import normalise_title
 from builder.methodology import SCORED_TABLES, Methodology
 from builder.model import Citation, Claim, Report, ScoredRow
-from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, format_number, round_half_up
+from builder.numbers import NUMBER_RE, Stated, StatedText, agrees, exact, format_number, round_half_up
 from builder.score import CHAIN_RULES, Scorecard, Value
 from builder.statements import role_key
 
@@ -150,12 +150,8 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
             message = f"{claim.context}: stated {claim.stated.text!r}, the methodology's rule is {value.exact!r}"
         else:
             message = f"{claim.context}: stated {stated.text!r}, computed {value.exact!r}"
-        if value.formula == "methodology":
-            message += " (methodology)"
-        elif value.formula.startswith("("):  # where the value comes from, not how it is computed
-            message += f" {value.formula}"
-        elif value.formula:
-            message += f" = {value.formula}"
+        if value.formula:
+            message += f" = {value.formula}" if value.formula != "methodology" else " (methodology)"
         problems.append(error(code_of(claim.key), message, stated.location))
         flagged.add(stated.location)
     return problems, flagged
@@ -250,6 +246,7 @@ def _citations(report: Report, card: Scorecard, m: Methodology) -> list[Diagnost
     return problems
 
 
+@exact
 def verify_report(report: Report, card: Scorecard, m: Methodology) -> list[Diagnostic]:
     """All single-report checks; structural problems from parsing come first."""
     claim_problems, flagged = _claims(report, card)

@@ -175,3 +175,32 @@ def test_links_to_a_report_by_its_other_name_resolve(run_jobzone, project: Path,
     page = (project / "site/roles/recommendation-systems-engineer/index.html").read_text(encoding="utf-8")
     assert "../nlp-engineer/#evidence-score" in page
     assert broken_links(project / "site") == []
+
+
+LONG = "0" * 40 + "1"  # more digits than Python's default decimal context holds (28)
+
+
+@pytest.mark.parametrize(("before", "after", "message"), [
+    ("| 15% | 2 | 0.30 |", f"| 15% | 2 | 0.3{LONG} |", f"Weighted of task 'Design recommendation system architecture "
+     f"& strategy': stated 0.3{LONG}, computed 0.3{'0' * len(LONG)} = 15% × 2 [JZ301]"),
+    ("= 40.8/100", f"= 40.8{LONG}/100", f"JobZone Score: stated 40.8{LONG}, computed 40.8385876418663303909205548549"),
+    ("Confirmed at +1.", f"Confirmed at +1.{LONG}.", f"AI Growth Correlation Check: stated +1.{LONG}, computed 1."),
+    ("| 25% | 3 | 0.75 |", f"| 25.{LONG}% | 3 | 0.75 |", f"the tasks' Time % add up to 100.{LONG}%; they must add up "
+     "to 100% [JZ201]"),
+])
+def test_numbers_with_many_digits_are_compared_exactly(run_jobzone, tmp_path: Path, before: str, after: str,
+                                                       message: str) -> None:
+    """Every digit counts, however many there are: no internal error, no rounding at 28 digits; and `fix`
+    writes the computed value back at the stated precision."""
+    seed = (Path(__file__).parent.parent / "content/roles/recommendation-systems-engineer.md").read_text(
+        encoding="utf-8")
+    assert seed.count(before) == 1
+    roles = tmp_path / "content/roles"
+    roles.mkdir(parents=True)
+    (roles / "r.md").write_text(seed.replace(before, after), encoding="utf-8")
+    proc = run_jobzone(["check"], tmp_path)
+    assert proc.returncode == 1 and message in proc.stdout, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stdout + proc.stderr
+    if "JZ201" not in message:  # an input that is wrong is not fix's to change
+        assert run_jobzone(["fix"], tmp_path).returncode == 0
+        assert run_jobzone(["check"], tmp_path).returncode == 0
