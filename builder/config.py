@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.tomldata import LocatedError, read_toml
+from builder.tomldata import LocatedError, key_position, read_toml
 
 CONFIG_NAME = "jobzone.toml"
 
@@ -36,6 +36,7 @@ class SiteConfig:
 
 
 _FIELDS = ("title", "description", "base_url", "content_dir", "output_dir", "templates_dir", "methodology")
+_PATHS = ("content_dir", "output_dir", "templates_dir", "methodology")
 
 
 def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
@@ -52,11 +53,15 @@ def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
     data = read_toml(text, str(path), ConfigError)
     site = data.get("site", {})
     if not isinstance(site, dict):
-        raise ConfigError(str(path), "[site] must be a table")
+        raise ConfigError(str(path), "[site] must be a table", *key_position(text, "site"))
     unknown = sorted(set(site) - set(_FIELDS))
     if unknown:
-        raise ConfigError(str(path), f"unknown [site] field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS)}")
+        raise ConfigError(str(path), f"unknown [site] field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS)}",
+                          *key_position(text, f"site.{unknown[0]}"))
     for key, value in site.items():
         if not isinstance(value, str):
-            raise ConfigError(str(path), f"[site] {key} must be text, found {value!r}")
+            raise ConfigError(str(path), f"[site] {key} must be text, found {value!r}", *key_position(text, f"site.{key}"))
+        if key in _PATHS and "\x00" in value:  # no file name holds one; the OS would refuse it mid-build
+            raise ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} (a NUL character)",
+                              *key_position(text, f"site.{key}"))
     return SiteConfig(root=path.parent.resolve() if explicit else root, config_path=path, **site)

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from builder.tomldata import LocatedError, read_toml
+from builder.tomldata import LocatedError, key_position, read_toml
 
 COEFFICIENTS = (
     "trs_base", "trs_max", "modifier_base", "evidence", "barrier", "growth",
@@ -237,14 +237,19 @@ def load_methodology(override_text: str | None = None, override_path: str = "met
                      shown: str | None = None) -> Methodology:
     """The package methodology, with a site's override text merged over it (`shown`: the override's
     name on the site's pages, which must not depend on where the project lies)."""
-    data = read_toml(default_text(), "builder/data/methodology.toml", MethodologyError)
+    text = default_text()
+    data = read_toml(text, "builder/data/methodology.toml", MethodologyError)
     sources = ("builder/data/methodology.toml",)
     path = "builder/data/methodology.toml"
     if override_text is not None:
         data = _merge(data, read_toml(override_text, override_path, MethodologyError))
         sources += (shown or override_path,)
-        path = override_path
-    return _build(data, path, sources)
+        path, text = override_path, override_text
+    try:
+        return _build(data, path, sources)
+    except MethodologyError as exc:  # each message starts with the value it is about: point at its line
+        line, col = key_position(text, exc.message.partition(":")[0])
+        raise MethodologyError(exc.path, exc.message, line, col) from None
 
 
 def load_methodology_file(path: Path | None, shown: str | None = None) -> Methodology:

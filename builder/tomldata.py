@@ -23,3 +23,41 @@ def read_toml(text: str, path: str, error: type[LocatedError]) -> dict[str, Any]
         match = re.search(r"at line (\d+), column (\d+)", str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         raise error(path, f"invalid TOML: {exc}", line, col) from exc
+
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]#]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+_INDEXED = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _parts(dotted: str) -> list[str]:
+    """'sublabels[2].when.score' -> ['sublabels', '2', 'when', 'score'] (quotes dropped)."""
+    return [name.strip().strip("\"'") or index for name, index in _INDEXED.findall(dotted)]
+
+
+def key_position(text: str, where: str) -> tuple[int, int]:
+    """Line and column of the value `where` names ("coefficients.evidence", "zones[1].min",
+    "sublabels[0].when"), or of the nearest table or key on its way that the text shows: tomllib
+    keeps no positions, so the lines are read as TOML lays them out. (1, 1) when nothing matches."""
+    target = _parts(where)
+    best, position = 0, (1, 1)
+    table: list[str] = []
+    arrays: dict[tuple[str, ...], int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            table = _parts(header.group(2))
+            if header.group(1) == "[[":
+                arrays[tuple(table)] = arrays.get(tuple(table), -1) + 1
+                table = [*table, str(arrays[tuple(table)])]
+            path, col = table, line.index("[") + 1
+        else:
+            key = _KEY.match(line)
+            if key is None:
+                continue
+            path, col = [*table, *_parts(key.group(1))], key.start(1) + 1
+        if len(path) > best and path == target[:len(path)]:
+            best, position = len(path), (number, col)
+            if best == len(target):
+                break
+    return position

@@ -176,6 +176,41 @@ def test_broken_methodology_override_is_a_usage_error(run, tmp_path):
     assert "methodology.toml:2" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(("config", "where", "message"), [
+    ('[site]\ntitle = "x"\n\n# the content\ncontent_dir = 5\n', "jobzone.toml:5:1",
+     "[site] content_dir must be text, found 5"),
+    ('title = "top"\n[site]\n  bogus = 1\n', "jobzone.toml:3:3", "unknown [site] field(s) bogus"),
+    ('site = 3\n', "jobzone.toml:1:1", "[site] must be a table"),
+    ('[site]\ntitle = "x"\noutput_dir = "site\\u0000x"\n', "jobzone.toml:3:1",
+     "[site] output_dir must be a folder or file name, found 'site\\x00x' (a NUL character)"),
+    ('[site]\nmethodology = "m.toml"\n', "m.toml:5:1", "coefficients.evidence: expected a number, found 'x'"),
+])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_wrong_value_in_the_settings_is_located(run, tmp_path, config, where, message, command):
+    """tomllib keeps no positions: the value's line is found in the text (`tomldata.key_position`)."""
+    (tmp_path / "content" / "roles").mkdir(parents=True)
+    (tmp_path / "jobzone.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "m.toml").write_text("# an override\n[coefficients]\nbarrier = \"0.02\"\n\nevidence = \"x\"\n",
+                                     encoding="utf-8")
+    proc = run([command], tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{where}: {message}" in proc.stderr and proc.stderr.rstrip().endswith("[JZ901]"), proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_key_position_reads_tables_arrays_and_dotted_keys():
+    from builder.tomldata import key_position
+
+    text = ('name = "m"\n[coefficients]\nevidence = 1\n[[zones]]\nname = "A"\n[[zones]]\n  min = 2\n'
+            '[[sublabels]]\nwhen = { score = { min = 1 } }\n"quoted key".x = 1\n')
+    assert key_position(text, "coefficients.evidence") == (3, 1)
+    assert key_position(text, "zones[1].min") == (7, 3)
+    assert key_position(text, "zones[0].min") == (4, 1)  # not written: its table
+    assert key_position(text, "sublabels[0].when.score.min") == (9, 1)  # inside an inline table: its key
+    assert key_position(text, "sublabels[0].quoted key.x") == (10, 1)
+    assert key_position(text, "nothing.here") == (1, 1)
+
+
 def test_bad_format_is_a_usage_error(run, repo_root):
     proc = run(["check", "--format", "xml"], repo_root)
     assert proc.returncode == 2
