@@ -59,9 +59,10 @@ def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
         raise ConfigError(str(path), f"unknown [site] field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS)}",
                           *key_position(text, f"site.{unknown[0]}"))
     for key, value in site.items():
+        where = key_position(text, f"site.{key}")
         if not isinstance(value, str):
-            raise ConfigError(str(path), f"[site] {key} must be text, found {value!r}", *key_position(text, f"site.{key}"))
+            raise ConfigError(str(path), f"[site] {key} must be text, found {value!r}", *where)
         if key in _PATHS and "\x00" in value:  # no file name holds one; the OS would refuse it mid-build
-            raise ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} (a NUL character)",
-                              *key_position(text, f"site.{key}"))
+            raise ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} "
+                              "(a NUL character)", *where)
     return SiteConfig(root=path.parent.resolve() if explicit else root, config_path=path, **site)
