@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader,
-                    StrictUndefined, TemplateError)
+                    StrictUndefined)
 from markupsafe import Markup
 
 from builder import charts
@@ -207,7 +207,32 @@ class TemplateProblem(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-def template_location(exc: TemplateError) -> tuple[str, int]:
+def _template_file(env: Environment, name: str) -> str:
+    """Where the site's template `name` lies, or `name` itself for a package template."""
+    for loader in getattr(env.loader, "loaders", ()):
+        for folder in getattr(loader, "searchpath", ()):
+            if (Path(folder) / name).is_file():
+                return str(Path(folder) / name)
+    return name
+
+
+def _undecodable(env: Environment) -> str:
+    """The first file of the site's templates that is not UTF-8 ("" if none): Jinja's loader does not
+    say which file it was reading when it failed."""
+    for loader in getattr(env.loader, "loaders", ()):
+        for folder in getattr(loader, "searchpath", ()):
+            for path in sorted(Path(folder).rglob("*")):
+                try:
+                    if path.is_file():
+                        path.read_bytes().decode("utf-8")
+                except UnicodeDecodeError:
+                    return str(path)
+                except OSError:
+                    continue
+    return ""
+
+
+def template_location(exc: BaseException) -> tuple[str, int]:
     """The template file and line of the innermost template frame involved ("", 0 when none is known)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if filename and line:
@@ -243,7 +268,14 @@ class Pages:
             return self.env.get_template(template).render(
                 site=self.site, page_path=out, page_title=title, description=description or self.site.description,
                 canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
-        except TemplateError as exc:
+        except UnicodeDecodeError as exc:  # a template file that is not text
+            raise TemplateProblem(_undecodable(self.env) or _template_file(self.env, template), 1,
+                                  f"template is not valid UTF-8 ({exc.reason} at byte {exc.start}; "
+                                  f"rendering {out})") from None
+        except RecursionError:
+            raise TemplateProblem(_template_file(self.env, template), 1, "templates extend or include each other "
+                                  f"in a loop (rendering {out})") from None
+        except Exception as exc:  # noqa: BLE001 - a template is input: whatever it calls wrongly is its error
             where, line = template_location(exc)
             raise TemplateProblem(where or template, line, f"{type(exc).__name__}: {exc} (rendering {out})") from None
 

@@ -400,6 +400,30 @@ def test_site_templates_override_package_defaults(run_jobzone: Run, tmp_path: Pa
     assert "Referenced by" in (project / "site/roles/nlp-engineer/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("base.html", b"\xff<html>", "templates/base.html:1: template error: template is not valid UTF-8 "
+                                  "(invalid start byte at byte 0; rendering index.html)"),
+    ("index.html", b'{% extends "index.html" %}', "templates/index.html:1: template error: templates extend or "
+                                                  "include each other in a loop (rendering index.html)"),
+    ("index.html", b'{% extends "base.html" %}\n{% block content %}{{ url(None) }}{% endblock %}',
+     "templates/index.html:2: template error: AttributeError: "),
+])
+def test_a_broken_site_template_is_a_located_error(run_jobzone: Run, tmp_path: Path, name: str, data: bytes,
+                                                   expected: str) -> None:
+    """Whatever a site's template does wrong is reported at the template, never as an internal error,
+    and the site is left as it was."""
+    project = copy_fixture(tmp_path)
+    built(run_jobzone, project)
+    kept = snapshot(project / "site")
+    (project / "templates").mkdir()
+    (project / "templates" / name).write_bytes(data)
+    proc = build(run_jobzone, project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert expected in proc.stderr and proc.stderr.rstrip().endswith("[JZ902]"), proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(project / "site") == kept
+
+
 # --- pure helpers ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("page", "to", "expected"), [
