@@ -113,15 +113,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     last = None if args.clean else _last_build(cache, out, settings.digest)  # looked at before anything is written
     if last is None:
         check_contents(out)
-    with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish", file=sys.stderr,
-                                  flush=True)):
-        if args.clean:
-            cache.clear()  # under the lock, and keeping it: a build still running is never pulled from under
-        elif last is not None and cache.stamp(out) != last:
-            last = _last_build(cache, out, settings.digest)  # another build finished while this one waited
-            if last is None:
-                check_contents(out)
-        return _build(config, cache, out, base_url, settings, last)
+    from builder.cache import CacheUnusable
+
+    try:
+        with cache.lock(lambda: print("jobzone: waiting for another build of this project to finish",
+                                      file=sys.stderr, flush=True)):
+            if args.clean:
+                cache.clear()  # under the lock, and keeping it: a build still running is never pulled from under
+            elif last is not None and cache.stamp(out) != last:
+                last = _last_build(cache, out, settings.digest)  # another build finished while this one waited
+                if last is None:
+                    check_contents(out)
+            return _build(config, cache, out, base_url, settings, last)
+    except CacheUnusable as exc:
+        raise UsageError(f"{exc} [JZ901]") from None
 
 
 def _last_build(cache: Cache, out: Path, settings: str) -> Stamp | None:

@@ -131,6 +131,15 @@ def _write_pickle(path: Path, value: Any) -> bool:
     return True
 
 
+class CacheUnusable(OSError):
+    """The cache folder cannot be made or opened (a file or a dangling link has its name): a build,
+    which must hold the cache's lock, cannot run until it is moved away."""
+
+    def __init__(self, folder: Path, cause: OSError) -> None:
+        super().__init__(f"cannot use the cache folder {folder}: {cause.strerror or cause}; it must be a folder "
+                         "jobzone can write (move away whatever has its name)")
+
+
 class Cache:
     """One project's cache folder; every method copes with it being absent, corrupt or read-only."""
 
@@ -165,8 +174,12 @@ class Cache:
         import errno
         import fcntl
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "build.lock", "a+b") as handle:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.folder / "build.lock", "a+b")  # noqa: SIM115 - closed below, after the build
+        except OSError as exc:
+            raise CacheUnusable(self.folder, exc) from None
+        with handle:
             try:
                 fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:

@@ -345,3 +345,24 @@ def test_a_report_saved_during_a_build_is_built_as_checked_then_seen(project: Pa
     assert "Timeline (saved)" not in page.read_text(encoding="utf-8")
     assert _in_process_build(project, monkeypatch) == 0
     assert "Timeline (saved)" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling link"])
+@pytest.mark.parametrize("clean", [False, True])
+def test_a_cache_folder_that_is_not_a_folder_is_a_clear_error(run_jobzone, project: Path, kind: str,
+                                                               clean: bool) -> None:
+    """A build holds the cache's lock, so it needs the folder; what has its name is not jobzone's to
+    delete (even with --clean): the user is told, check still works, and nothing is built."""
+    cache = project / ".jobzone-cache"
+    if kind == "file":
+        cache.write_text("notes", encoding="utf-8")
+    else:
+        cache.symlink_to(project / "nowhere")
+    proc = run_jobzone(["build", *(["--clean"] if clean else [])], project)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"cannot use the cache folder {cache}" in proc.stderr and proc.stderr.rstrip().endswith("[JZ901]")
+    assert "internal error" not in proc.stderr and not (project / "site").exists()
+    assert cache.is_symlink() if kind != "file" else cache.read_text(encoding="utf-8") == "notes"
+    assert run_jobzone(["check"], project).returncode == 0
+    cache.unlink()
+    assert run_jobzone(["build"], project).returncode == 0
