@@ -7,12 +7,10 @@ import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from builder import __version__
-from builder.config import load_config
 from builder.project import (EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UsageError, load_project, open_cache, print_diagnostics,
-                             run_check, shown_path)
+                             run_check)
 from builder.reporting import FORMATS
 
 
@@ -24,42 +22,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     diagnostics = [d for d in result.diagnostics if d.location.path in chosen] if args.paths else result.diagnostics
     print_diagnostics(diagnostics, args.format, len(wanted))
     return EXIT_ERRORS if any(d.is_error for d in diagnostics) else EXIT_OK
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from builder.importer import ImportFormatError, import_text
-
-    out = Path(args.out) if args.out else load_config(Path.cwd()).content_path
-    failures = 0
-    for raw in args.files:
-        path = Path(raw)
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"{raw}:1:1: error: cannot read as UTF-8 text: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        try:
-            result = import_text(text)
-        except ImportFormatError as exc:
-            print(f"{raw}:{exc.line}:{exc.col}: error: {exc.message}", file=sys.stderr)
-            failures += 1
-            continue
-        target = out / f"{result.slug}.md"
-        for note in result.warnings:
-            print(f"{raw}: warning: {note}", file=sys.stderr)
-        if target.exists():
-            if target.read_text(encoding="utf-8") == result.markdown:
-                print(f"{shown_path(target)}: unchanged")
-                continue
-            if not args.force:
-                print(f"{shown_path(target)}: error: already exists; use --force to overwrite it", file=sys.stderr)
-                failures += 1
-                continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(result.markdown, encoding="utf-8")
-        print(f"{raw} -> {shown_path(target)}")
-    return EXIT_ERRORS if failures else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -94,7 +56,7 @@ def _import_arguments(imp: argparse.ArgumentParser) -> None:
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--out", metavar="DIR", help="output folder (default: the site's content/roles)")
     imp.add_argument("--force", action="store_true", help="overwrite existing Markdown files")
-    imp.set_defaults(run=cmd_import)
+    imp.set_defaults(run=later("builder.importer", "cmd_import"))
 
 
 def _build_arguments(site: argparse.ArgumentParser) -> None:

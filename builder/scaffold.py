@@ -187,18 +187,21 @@ def clean_title(title: str) -> str:
 
 
 def new_report(title: str, seniority: str | None, methodology: Methodology) -> tuple[str, str]:
-    """(slug, Markdown) of a fresh report; raises ValueError when the title has nothing to make a slug of."""
-    from builder.slugs import slugify
+    """(slug, Markdown) of a fresh report; a ValueError when the title has nothing to make a slug of, or makes
+    one too long for a file name."""
+    from builder.importer import title_slug
 
     title = clean_title(title)
     seniority = clean_title(seniority) if seniority else None
-    slug = slugify(title)
+    slug = title_slug(title)
     body = "\n\n".join(_body(title, seniority, methodology))
     return slug, f"{_frontmatter(title, slug, seniority)}\n{body}\n"
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """Write `<out or content dir>/<slug>.md`; never overwrite without --force."""
+    """Write `<out or content dir>/<slug>.md`, as `jobzone import` writes (never overwriting without --force,
+    never outside that folder), so the two commands cannot differ in what they refuse."""
+    from builder.importer import WriteRefused, write_report
     from builder.project import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_project, shown_path
 
     config, methodology = load_project(args.config)
@@ -208,17 +211,12 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"jobzone: error: cannot make a report name from the title: {exc}", file=sys.stderr)
         return EXIT_USAGE
     folder = Path(args.out) if args.out else config.content_path
-    target = folder / f"{slug}.md"
-    shown = shown_path(target)
-    if target.exists() and not args.force:
-        print(f"{shown}: error: already exists; use --force to overwrite it", file=sys.stderr)
-        return EXIT_ERRORS
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(markdown, encoding="utf-8")
-    except OSError as exc:
-        print(f"{shown}: error: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        target, changed = write_report(folder, slug, markdown, args.force)
+    except WriteRefused as exc:
+        print(f"{shown_path(folder / f'{slug}.md')}: error: {exc}", file=sys.stderr)
         return EXIT_ERRORS
-    print(shown)
+    shown = shown_path(target)
+    print(shown if changed else f"{shown}: unchanged")
     print(f"Fill the tables, then run `jobzone check {shown}`.")
     return EXIT_OK

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 import yaml
@@ -262,3 +264,157 @@ def test_idempotent_on_arbitrary_reports(lines: list[str], newline: str, bom: bo
     assert import_text(once).markdown == once
     assert once.endswith("\n") and not once.endswith("\n\n") and "\n\n\n" not in once
     assert all(line == line.rstrip() for line in once.split("\n"))
+
+
+# --- `jobzone import`, through the CLI: one bad file is an error for that file only -----------------
+
+Run = Callable[..., CompletedProcess[str]]
+SEED_TITLE = "Recommendation Systems Engineer"
+SEED_NAME = "recommendation-systems-engineer.md"
+
+
+def _inputs(folder: Path, seed: str, **reports: str) -> list[str]:
+    """The seed as `seed.txt` and a second role as `other.txt`, plus `reports` (name -> text), in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {"seed.txt": seed, "other.txt": seed.replace(SEED_TITLE, "Other Role"), **reports}
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return list(texts)
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir()}
+
+
+def _clean(result: CompletedProcess[str]) -> None:
+    """The promise: errors are messages, never a traceback or an internal error."""
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("slug", ["../../escaped", "/ABS/imp-abs", "[a, b]", "Data Scientist", "a/b", "''",
+                                  "data--scientist", "-x", "42", "'.'"])
+def test_import_refuses_a_frontmatter_slug_that_is_not_a_slug(tmp_path: Path, run_jobzone: Run, seed: str,
+                                                                 slug: str) -> None:
+    work = tmp_path / "a" / "b"
+    slug = slug.replace("/ABS", str(tmp_path))
+    _inputs(work, seed, **{"evil.txt": f"---\nslug: {slug}\n---\n{seed}"})
+    result = run_jobzone(["import", "evil.txt", "seed.txt", "--out", "out"], work)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("evil.txt:2:1: error: frontmatter 'slug': found "), result.stderr
+    assert "expected lowercase a-z, 0-9 and single hyphens" in result.stderr
+    assert result.stdout == f"seed.txt -> out/{SEED_NAME}\n"  # the good file is still imported
+    assert _files(tmp_path) == {"a/b/evil.txt", "a/b/seed.txt", "a/b/other.txt", f"a/b/out/{SEED_NAME}"}
+
+
+def test_import_keeps_a_valid_frontmatter_slug(tmp_path: Path, run_jobzone: Run, seed: str) -> None:
+    _inputs(tmp_path, seed, **{"mine.txt": f"---\nslug: my-role-2\n---\n{seed}"})
+    result = run_jobzone(["import", "mine.txt", "--out", "out"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "my-role-2.md").is_file()
+
+
+def test_import_target_that_is_a_folder_is_an_error_for_that_file(tmp_path: Path, run_jobzone: Run,
+                                                                   seed: str) -> None:
+    _inputs(tmp_path, seed)
+    (tmp_path / "o2" / SEED_NAME).mkdir(parents=True)
+    result = run_jobzone(["import", "seed.txt", "other.txt", "--out", "o2"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"o2/{SEED_NAME}: error: ") and "folder" in result.stderr
+    assert (tmp_path / "o2" / "other-role.md").is_file() and (tmp_path / "o2" / SEED_NAME).is_dir()
+    forced = run_jobzone(["import", "seed.txt", "--out", "o2", "--force"], tmp_path)
+    _clean(forced)
+    assert forced.returncode == 1 and (tmp_path / "o2" / SEED_NAME).is_dir()
+
+
+def test_import_over_a_file_that_is_not_utf8_needs_force(tmp_path: Path, run_jobzone: Run, seed: str) -> None:
+    _inputs(tmp_path, seed)
+    target = tmp_path / "out" / SEED_NAME
+    target.parent.mkdir()
+    target.write_bytes(b"\xff\xfe not UTF-8 \x80\n")
+    refused = run_jobzone(["import", "seed.txt", "other.txt", "--out", "out"], tmp_path)
+    _clean(refused)
+    assert refused.returncode == 1
+    assert refused.stderr == f"out/{SEED_NAME}: error: already exists; use --force to overwrite it\n"
+    assert target.read_bytes() == b"\xff\xfe not UTF-8 \x80\n"
+    assert (tmp_path / "out" / "other-role.md").is_file()
+    forced = run_jobzone(["import", "seed.txt", "--out", "out", "--force"], tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert target.read_text(encoding="utf-8") == import_text(seed).markdown
+
+
+@pytest.mark.parametrize("out", ["ofile", "ofile/sub"])
+def test_import_out_that_is_a_file_is_a_clear_error(tmp_path: Path, run_jobzone: Run, seed: str, out: str) -> None:
+    _inputs(tmp_path, seed)
+    (tmp_path / "ofile").write_text("mine\n", encoding="utf-8")
+    result = run_jobzone(["import", "seed.txt", "other.txt", "--out", out], tmp_path)
+    _clean(result)
+    assert result.returncode != 0 and result.stdout == ""
+    assert "ofile" in result.stderr and "error" in result.stderr
+    assert (tmp_path / "ofile").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_import_never_writes_through_a_link_out_of_the_folder(tmp_path: Path, run_jobzone: Run, seed: str,
+                                                              dangling: bool) -> None:
+    _inputs(tmp_path / "in", seed)
+    outside = tmp_path / "outside.md"
+    if not dangling:
+        outside.write_text("not yours\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / SEED_NAME).symlink_to(outside)
+    result = run_jobzone(["import", "in/seed.txt", "in/other.txt", "--out", "out", "--force"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"out/{SEED_NAME}: error: ") and "outside" in result.stderr
+    assert (outside.read_text(encoding="utf-8") == "not yours\n") if not dangling else not outside.exists()
+    assert (tmp_path / "out" / "other-role.md").is_file()
+
+
+def test_import_two_files_of_one_slug_do_not_overwrite_each_other(tmp_path: Path, run_jobzone: Run,
+                                                                   seed: str) -> None:
+    _inputs(tmp_path, seed, **{"copy.txt": seed.replace("Mid-level", "Senior")})
+    result = run_jobzone(["import", "seed.txt", "copy.txt", "--out", "out", "--force"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("copy.txt: error: ") and "seed.txt" in result.stderr
+    assert (tmp_path / "out" / SEED_NAME).read_text(encoding="utf-8") == import_text(seed).markdown
+
+
+def test_import_title_too_long_for_a_file_name(tmp_path: Path, run_jobzone: Run, seed: str) -> None:
+    long_title = "Long " * 200
+    long_text = seed.replace(f"| Job Title | {SEED_TITLE} |", f"| Job Title | {long_title} |")
+    line = long_text.split("\n").index(f"| Job Title | {long_title} |") + 1
+    front = f"---\naliases: []\ntitle: {long_title}\n---\n{seed}"
+    _inputs(tmp_path, seed, **{"long.txt": long_text, "front.txt": front})
+    result = run_jobzone(["import", "long.txt", "front.txt", "other.txt", "--out", "out"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith(f"long.txt:{line}:1: error: ") and "too long" in errors[0], errors
+    assert errors[1].startswith("front.txt:3:1: error: ") and "too long" in errors[1], errors
+    assert "slug" in errors[0] and len(errors[0]) < 300
+    assert _files(tmp_path / "out") == {"other-role.md"}
+
+
+def test_import_frontmatter_slug_too_long_for_a_file_name(tmp_path: Path, run_jobzone: Run, seed: str) -> None:
+    _inputs(tmp_path, seed, **{"long.txt": f"---\nslug: {'a' * 201}\n---\n{seed}",
+                               "edge.txt": f"---\nslug: {'b' * 200}\n---\n{seed}"})
+    result = run_jobzone(["import", "long.txt", "edge.txt", "--out", "out"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("long.txt:2:1: error: ") and "too long" in result.stderr
+    assert _files(tmp_path / "out") == {f"{'b' * 200}.md"}
+
+
+@pytest.mark.parametrize(("front", "words"), [("title: X Role\nupdated: 2026-13-01", "month must be in 1..12"),
+                                              ("title: " + "[" * 5000, "nested too deeply")])
+def test_import_impossible_frontmatter_value_is_located(tmp_path: Path, run_jobzone: Run, seed: str, front: str,
+                                                        words: str) -> None:
+    _inputs(tmp_path, seed, **{"bad.txt": f"---\n{front}\n---\n{seed}"})
+    result = run_jobzone(["import", "bad.txt", "seed.txt", "--out", "out"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("bad.txt:2:1: error: ") and words in result.stderr
+    assert _files(tmp_path / "out") == {SEED_NAME}

@@ -216,7 +216,7 @@ def test_title_with_a_pipe_is_escaped_in_the_table() -> None:
                 if d.code in ("JZ105", "JZ113", "JZ000") or d.code in FRONTMATTER_CODES]
 
 
-@pytest.mark.parametrize("title", ["", "   ", "!!!", "—", "日本"])
+@pytest.mark.parametrize("title", ["", "   ", "!!!", "—", "日本", "Long " * 200])
 def test_title_without_a_slug_is_refused(title: str) -> None:
     with pytest.raises(ValueError):
         new_report(title, None, M)
@@ -263,6 +263,43 @@ def test_new_title_without_a_slug_is_a_usage_error(project: Path, run_jobzone: R
     assert result.returncode == 2
     assert "error" in result.stderr and "'???'" in result.stderr and "Traceback" not in result.stderr
     assert list((project / "content" / "roles").iterdir()) == []
+
+
+@pytest.mark.parametrize("out", [None, "drafts"])
+def test_new_title_too_long_for_a_file_name_is_a_usage_error(project: Path, run_jobzone: Run,
+                                                              out: str | None) -> None:
+    result = run_jobzone(["new", "Long " * 200, *(["--out", out] if out else [])], project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("jobzone: error: ") and "too long" in result.stderr
+    assert "shorter title" in result.stderr and len(result.stderr) < 300
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert [p for p in project.rglob("*") if not p.is_dir()] == []
+    assert run_jobzone(["new", "x" * 201], project).returncode == 2
+    edge = "x" * 200  # the longest slug allowed (docs/authoring.md)
+    assert run_jobzone(["new", edge], project).returncode == 0
+    assert (project / "content" / "roles" / f"{edge}.md").is_file()
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_new_never_writes_through_a_link_out_of_the_folder(project: Path, run_jobzone: Run, dangling: bool) -> None:
+    outside = project / "outside.md"
+    if not dangling:
+        outside.write_text("not yours\n", encoding="utf-8")
+    (project / "content" / "roles" / "data-scientist.md").symlink_to(outside)
+    result = run_jobzone(["new", "Data Scientist", "--force"], project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("content/roles/data-scientist.md: error: ") and "outside" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert (outside.read_text(encoding="utf-8") == "not yours\n") if not dangling else not outside.exists()
+
+
+def test_new_over_a_folder_is_a_clear_error(project: Path, run_jobzone: Run) -> None:
+    (project / "content" / "roles" / "data-scientist.md").mkdir()
+    for force in ([], ["--force"]):
+        result = run_jobzone(["new", "Data Scientist", *force], project)
+        assert result.returncode == 1
+        assert result.stderr.startswith("content/roles/data-scientist.md: error: ") and "folder" in result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
 def test_check_on_a_fresh_scaffold_lists_located_errors(project: Path, run_jobzone: Run) -> None:
