@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from builder.schema import slug_pattern, validate_frontmatter
+from builder.schema import slug_max_length, slug_pattern, validate_frontmatter
 from builder.sections import COMMENTARY, ROLE_DEFINITION, SECTION_TITLES, SUBSECTION_TITLES
 from builder.slugs import slugify
 
@@ -28,8 +28,9 @@ __all__ = ["SECTION_TITLES", "SUBSECTION_TITLES", "MAX_SLUG_LENGTH", "ImportResu
            "WriteRefused", "slugify", "title_slug", "import_text", "write_report", "cmd_import"]
 
 # A report is saved as `<slug>.md`, and `jobzone fix` replaces it through a temporary `.<slug>.md.XXXXXXXX.tmp`
-# beside it: both must fit the 255 bytes common file systems allow in a file name (a slug is ASCII).
-MAX_SLUG_LENGTH = 200
+# beside it: both must fit the 255 bytes common file systems allow in a file name (a slug is ASCII). The
+# frontmatter schema's limit, as `jobzone check` applies it (JZ103).
+MAX_SLUG_LENGTH = slug_max_length()
 
 _LEVELS = {t.casefold(): (2, t) for t in SECTION_TITLES} | {t.casefold(): (3, t) for t in SUBSECTION_TITLES}
 _HEADING_RE = re.compile(r"#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?")
@@ -71,11 +72,11 @@ def title_slug(title: str, remedy: str = "use a shorter title") -> str:
 def _slug_problem(slug: object) -> str | None:
     """Why a frontmatter `slug` cannot be used, or None. The rule and its message are the schema's, as
     `jobzone check` applies them (JZ103), so a slug can never name a path such as `../x` or `/tmp/x`."""
+    if isinstance(slug, str) and len(slug) > MAX_SLUG_LENGTH:
+        return f"frontmatter 'slug' is {len(slug)} characters, too long for a file name (at most {MAX_SLUG_LENGTH})"
     if not (isinstance(slug, str) and slug_pattern().fullmatch(slug)):  # jsonschema only for the message
         found = [p.message for p in validate_frontmatter({"slug": slug}) if p.key == "slug"]
         return found[0] if found else "frontmatter 'slug': not a valid slug"
-    if len(slug) > MAX_SLUG_LENGTH:
-        return f"frontmatter 'slug' is {len(slug)} characters, too long for a file name (at most {MAX_SLUG_LENGTH})"
     return None
 
 

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from builder.diagnostics import Diagnostic, Location, error
 from builder.model import Meta, Override
 from builder.numbers import Stated
-from builder.schema import Verdicts, field_names, slug_pattern, validate_frontmatter
+from builder.schema import Verdicts, field_names, slug_max_length, slug_pattern, validate_frontmatter
 from builder.source import SourceText
 
 SLUG_RE = slug_pattern()  # the schema's slug rule, for callers that make slugs (benchmarks/generate.py)
@@ -27,7 +27,8 @@ def read_meta(source: SourceText, verdicts: Verdicts | None = None) -> tuple[Met
     stem = PurePath(source.path).stem
     if source.meta.get("slug") is None and not SLUG_RE.fullmatch(stem):
         problems.append(error("JZ103", f"file name {stem!r} is not a valid slug: rename the file or set 'slug:' "
-                              "(lowercase a-z, 0-9 and single hyphens)", Location(source.path, 1, 1)))
+                              f"(lowercase a-z, 0-9 and single hyphens, at most {slug_max_length()} characters)",
+                              Location(source.path, 1, 1)))
     if problems:
         return None, problems
     override = _read_override(source, problems, at("assessor_override"))

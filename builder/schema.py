@@ -56,8 +56,14 @@ def field_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def slug_pattern() -> re.Pattern[str]:
-    """The schema's slug rule, also applied to file names when a report sets no slug."""
-    return re.compile(_schema()["properties"]["slug"]["pattern"])
+    """The schema's slug rule, its pattern and its length (use with `fullmatch`); also applied to file
+    names when a report sets no slug."""
+    return re.compile(rf"(?=.{{1,{slug_max_length()}}}\Z){_schema()['properties']['slug']['pattern']}")
+
+
+def slug_max_length() -> int:
+    """The longest slug: a page's folder and a report's file are named after it, and must fit a file name."""
+    return int(_schema()["properties"]["slug"]["maxLength"])
 
 
 @lru_cache(maxsize=1)

@@ -143,7 +143,11 @@ def _cases() -> list[Case]:
     add(Case("invalid-slug", text.encode(), "JZ103", (line_of(text, "slug: "),), says=("slug",)))
     text = with_front(TITLE, "slug: recommendation--systems")
     add(Case("invalid-slug-double-hyphen", text.encode(), "JZ103", (line_of(text, "slug: "),), says=("slug",)))
+    text = with_front(TITLE, "slug: " + "-".join(["long"] * 41))  # 204 characters: no folder could be named so
+    add(Case("slug-too-long", text.encode(), "JZ103", (line_of(text, "slug: "),), says=("at most 200 characters",)))
     text = with_front(TITLE)
+    add(Case("file-stem-too-long", text.encode(), "JZ103", (1,), filename="-".join(["long"] * 41) + ".md",
+             says=("at most 200 characters",)))
     add(Case("file-stem-not-a-slug", text.encode(), "JZ103", (1,), filename="Recommendation Systems.md",
              says=("Recommendation Systems",)))
 

@@ -685,3 +685,20 @@ def test_links_between_reports_resolve_from_any_working_folder(run_jobzone, tmp_
     recommendation.write_text(bad, encoding="utf-8")
     proc = run_jobzone([*config, "check"], roles / "b")
     assert proc.returncode == 1 and "no report ../a/missing.md in the site" in proc.stdout, proc.stdout
+
+
+def test_the_longest_slug_builds(run_jobzone: Run, tmp_path: Path) -> None:
+    """A slug at the schema's limit (200) names a page folder; one more character is JZ103 before anything
+    is written (not the system's "File name too long" in the middle of a build)."""
+    project = copy_fixture(tmp_path)
+    report = project / "content/roles/nlp-engineer.md"
+    text = report.read_text(encoding="utf-8")
+    assert text.count("slug: nlp-engineer\n") == 1
+    longest = "-".join(["long"] * 40)  # 199
+    report.write_text(text.replace("slug: nlp-engineer\n", f"slug: {longest}x\n"), encoding="utf-8")
+    assert len(longest) + 1 == 200
+    built(run_jobzone, project)
+    assert (project / f"site/roles/{longest}x/index.html").is_file()
+    report.write_text(text.replace("slug: nlp-engineer\n", f"slug: {longest}xy\n"), encoding="utf-8")
+    proc = build(run_jobzone, project)
+    assert proc.returncode == 1 and "JZ103" in proc.stdout and "internal error" not in proc.stderr
