@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any
@@ -61,7 +62,7 @@ def _artifact_location(path: str) -> dict[str, Any]:
     pure = PurePath(path)
     if pure.is_absolute():
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(pure.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(pure.as_posix()), safe="/"), "uriBaseId": SRCROOT}  # the name's bytes
 
 
 def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
@@ -109,8 +110,9 @@ def render(diagnostics: Iterable[Diagnostic], fmt: str, reports: int) -> str:
     items = list(diagnostics)
     errors = sum(d.is_error for d in items)
     warnings = len(items) - errors
+    # JSON and SARIF are ASCII-only, so the file is valid UTF-8 whatever encoding stdout has when redirected,
+    # and a file name that is not UTF-8 is an escape ("\udce9") that decodes back to its bytes (os.fsencode).
     if fmt == "sarif":
-        # ASCII-only, so the file is valid UTF-8 whatever encoding stdout has when redirected.
         return json.dumps(sarif_log(items), indent=2, ensure_ascii=True)
     if fmt == "json":
         return json.dumps({
@@ -120,7 +122,7 @@ def render(diagnostics: Iterable[Diagnostic], fmt: str, reports: int) -> str:
                 for d in items
             ],
             "summary": {"reports": reports, "errors": errors, "warnings": warnings},
-        }, indent=2, ensure_ascii=False)
+        }, indent=2, ensure_ascii=True)
     lines = [format_github(d) if fmt == "github" else format_text(d) for d in items]
     lines.append(summary(reports, errors, warnings))
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -250,6 +251,32 @@ def test_text_and_json_formats_unchanged():
                          "message": "stated 0.80, computed 0.75"}],
         "summary": {"reports": 1, "errors": 1, "warnings": 0},
     }
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_json_of_a_file_name_that_is_not_utf8_is_valid_utf8_and_names_the_file(run_jobzone, tmp_path, seed_md, fmt):
+    """A file name's bytes that are not UTF-8 are escaped in the JSON (as Python reads them), so the
+    output stays valid JSON in UTF-8 and the escape leads back to the file; other text is kept too."""
+    roles = tmp_path / "content" / "roles"
+    roles.mkdir(parents=True)
+    name = os.fsdecode(b"caf\xe9.md")
+    (roles / name).write_text(seed_md.replace("| 25% | 3 | 0.75 |", "| 25% | 3 | 0.80 |"), encoding="utf-8")
+    (roles / "naïve-engineer.md").write_text(seed_md.replace("title: Recommendation Systems Engineer",
+                                                            "title: Naïve Engineer").replace(
+        "| Job Title | Recommendation Systems Engineer |", "| Job Title | Naïve Engineer |").replace(
+        "slug: recommendation-systems-engineer", "slug: naive-engineer"), encoding="utf-8")
+    proc = run_jobzone(["check", "--format", fmt], tmp_path)
+    data = proc.stdout.encode("utf-8", "surrogateescape")
+    assert data.isascii(), data[:200]
+    found = json.loads(data.decode("utf-8"))
+    if fmt == "json":
+        paths = {d["path"] for d in found["diagnostics"] if d["severity"] == "error"}
+        assert paths == {f"content/roles/{name}"}
+        assert os.path.exists(tmp_path / os.fsencode(next(iter(paths))).decode("utf-8", "surrogateescape"))
+    else:
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in found["runs"][0]["results"]
+                if r["level"] == "error"}
+        assert len(uris) == 1 and "%E9" in next(iter(uris)).upper()
 
 
 # --- the workflows ----------------------------------------------------------------------------
