@@ -17,14 +17,16 @@ import gc
 import html
 import json
 import mimetypes
+import os
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from builder.cache import Cache, tree_digest
 from builder.check import PARALLEL_FROM, ChangedWhileBuilding, Checked, analyse_many, cross_check, read_bytes
@@ -39,6 +41,7 @@ from builder.state import refresh_sources
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
     from jinja2 import Environment
+    from watchdog.observers.api import ObservedWatch
 
     from builder.site import Built
 
@@ -59,6 +62,7 @@ LIVERELOAD_JS = """// jobzone serve: reload this page when the server says it ch
 OVERLAY_CSS = ("#jobzone-errors{position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;"
                "margin:0;padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;"
                "font:14px/1.5 ui-monospace,monospace;border-top:4px solid #e5484d;white-space:pre-wrap}\n")
+NOT_FOUND = b"<!doctype html><title>Not found</title><h1>Not found</h1></body>"
 QUIET_SECONDS = 0.01   # wait this long after the last file event, so a burst of saves is one rebuild
 LONGEST_WAIT = 0.3     # but never longer than this after the first
 
@@ -316,16 +320,38 @@ class Events:
 def overlay(errors: list[Diagnostic]) -> str:
     lines = "\n".join(html.escape(f"{d.location}: {d.message} [{d.code}]") for d in errors[:200])
     more = f"\n… and {len(errors) - 200} more" if len(errors) > 200 else ""
-    return (f'<link rel="stylesheet" href="{PREFIX}overlay.css"><div id="jobzone-errors" role="alert"><strong>jobzone: {len(errors)} '
-            f'error{"s" if len(errors) != 1 else ""} — the site shows the last good build</strong>\n{lines}{more}</div>')
+    return (f'<link rel="stylesheet" href="{PREFIX}overlay.css"><div id="jobzone-errors" role="alert">'
+            f'<strong>jobzone: {len(errors)} error{"s" if len(errors) != 1 else ""} — the site shows the last good '
+            f'build</strong>\n{lines}{more}</div>')
 
 
 def inject(page: bytes, errors: list[Diagnostic]) -> bytes:
-    """The live-reload script (and the error overlay) before </body>; only ever for served pages."""
-    text = page.decode("utf-8")
-    extra = (overlay(errors) if errors else "") + RELOAD_SCRIPT
-    at = text.rfind("</body>")
-    return (text[:at] + extra + text[at:] if at != -1 else text + extra).encode("utf-8")
+    """The live-reload script (and the error overlay) before </body>; only ever for served pages.
+
+    Done on the bytes, in ASCII (other characters as references), so an HTML file a report links
+    in any ASCII-compatible encoding is served as it is plus the script; one in UTF-16 or UTF-32,
+    where ASCII bytes would break it, is served untouched."""
+    if page.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in page:
+        return page
+    extra = ((overlay(errors) if errors else "") + RELOAD_SCRIPT).encode("ascii", "xmlcharrefreplace")
+    at = page.lower().rfind(b"</body>")
+    return page[:at] + extra + page[at:] if at != -1 else page + extra
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether a text file may be served as charset=utf-8 (a linked file may be in another encoding)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def request_path(target: str) -> str:
+    """The decoded path of a request target, with leading slashes made one: a redirect to "//x/"
+    would send a browser to the host x."""
+    path = target.split("?", 1)[0].split("#", 1)[0] if target.startswith("/") else urlsplit(target).path
+    return "/" + unquote(path).lstrip("/")
 
 
 def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandler]:
@@ -351,7 +377,7 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
 
         def do_GET(self) -> None:  # noqa: N802
             try:
-                path = unquote(urlsplit(self.path).path)
+                path = request_path(self.path)
                 if path == f"{PREFIX}events":
                     return self._events()
                 if path == f"{PREFIX}livereload.js":
@@ -367,16 +393,16 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
             name = path.lstrip("/")
             if name == "" or name.endswith("/"):
                 name += "index.html"
-            if name not in files and f"{name}/index.html" in files:
-                return self._send(301, b"", "text/plain", {"Location": path + "/"})
-            status, body = (200, files.get(name)) if name in files else (404, files.get("404.html"))
-            if body is None:
-                body = b"<!doctype html><title>Not found</title><h1>Not found</h1></body>"
-                name = "404.html"
+            if name not in files and f"{name}/index.html" in files:  # quoted: no backslash that a browser reads as /
+                return self._send(301, b"", "text/plain", {"Location": quote(f"/{name}/")})
+            status, body = 200, files.get(name)
+            if body is None:  # the 404 page is HTML whatever was asked for
+                status, name, body = 404, "404.html", files.get("404.html", NOT_FOUND)
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if kind == "text/html":
                 body = inject(body, errors)
-            if kind.startswith("text/") or kind in ("application/json", "application/xml", "image/svg+xml"):
+            if (kind.startswith("text/") or kind in ("application/json", "application/xml", "image/svg+xml")) \
+                    and is_utf8(body):
                 kind += "; charset=utf-8"
             self._send(status, body, kind)
 
@@ -385,6 +411,8 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.command == "HEAD":  # headers only: the stream is for GET
+                return
             self.wfile.write(b"retry: 500\n\n")
             self.wfile.flush()
             seen = events.count()
@@ -428,25 +456,68 @@ class Watcher:
 
         self.observer = Observer()
         self._handler = OnChange()
-        root = self.config.root
-        self._folders = {self.config.content_path.resolve(): True, (root / self.config.templates_dir).resolve(): True}
-        config_folder = [self.config.config_path.parent] if self.config.config_path else []
-        for single in (root, self.config.methodology_path.parent, *config_folder):
-            self._folders.setdefault(single.resolve(), False)  # the config and methodology files live here
-        self._watched: set[Path] = set()
-        self._watch_new_folders()
+        self._watched: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+        self._told: set[str] = set()
         self.observer.daemon = True
-        self.observer.start()
+        self.observer.start()  # first, so each watch below starts (or fails) as it is scheduled
+        self._watch_folders()
         self.thread = threading.Thread(target=self._run, name="jobzone-rebuild", daemon=True)
         self.thread.start()
 
-    def _watch_new_folders(self) -> None:
-        """Watch each folder jobzone reads as soon as it exists: a `templates/` made while serving
-        is seen by its parent's watch, and from then on watched itself."""
-        for folder, recursive in self._folders.items():
-            if folder not in self._watched and folder.is_dir():
-                self.observer.schedule(self._handler, str(folder), recursive=recursive)
-                self._watched.add(folder)
+    def _folders(self) -> dict[tuple[str, bool], tuple[int, int]]:
+        """The folders to watch now, as (real path, recursive) -> (device, inode): the content and
+        templates folders with all they hold; for their own entries only, the folders holding them
+        up to the project root (only the nearest, outside it) and those of the config and methodology
+        files, so a folder deleted, renamed or made again is seen wherever it was."""
+        config = self.state._config or self.config  # the config as last read: jobzone.toml may have changed
+        root = Path(os.path.abspath(config.root))
+        trees = [Path(os.path.abspath(config.content_path)), Path(os.path.abspath(root / config.templates_dir))]
+        holders = [root, config.methodology_path.parent, *([config.config_path.parent] if config.config_path else [])]
+        for tree in trees:
+            inside = [parent for parent in tree.parents if parent != root and parent.is_relative_to(root)]
+            holders += inside if tree.is_relative_to(root) else [tree.parent]
+        folders: dict[tuple[str, bool], tuple[int, int]] = {}
+        for folder, recursive in [*((tree, True) for tree in trees), *((holder, False) for holder in holders)]:
+            real = os.path.realpath(folder)
+            try:
+                info = os.stat(real)
+            except OSError:
+                continue  # not there (yet): the folder holding it is watched, and tells when it comes
+            if S_ISDIR(info.st_mode):
+                folders[(real, recursive)] = (info.st_dev, info.st_ino)
+        return folders
+
+    def _watch_folders(self) -> None:
+        """Bring the watches in line with the folders as they are now, before each rebuild reads them.
+
+        A watch ends with its folder (inotify drops it when the folder is deleted) or follows it when
+        renamed, so one whose folder is gone, is another folder now, or has stopped is dropped, and
+        the folder at that path watched afresh once it exists: a `templates/` or content folder made
+        (again) while serving is seen by its parent's watch, and from then on watched itself."""
+        folders = self._folders()
+        try:
+            running = {emitter.watch for emitter in list(self.observer.emitters)
+                       if emitter.is_alive() and emitter.should_keep_running()}
+        except RuntimeError:  # the observer stopping as we look: serve is ending
+            return
+        for key, (watch, identity) in list(self._watched.items()):
+            if folders.get(key) != identity or watch not in running:
+                del self._watched[key]
+                try:
+                    self.observer.unschedule(watch)
+                except (KeyError, OSError, RuntimeError):
+                    pass  # already gone with its folder
+        for key, identity in folders.items():
+            if key in self._watched:
+                continue
+            try:
+                self._watched[key] = (self.observer.schedule(self._handler, key[0], recursive=key[1]), identity)
+            except OSError as exc:  # vanished since it was looked at (its parent tells when it is back), or
+                # could not be watched (too many watches, no permission): told once
+                if exc.errno not in (errno.ENOENT, errno.ENOTDIR) and key[0] not in self._told:
+                    self._told.add(key[0])
+                    print(f"jobzone: warning: cannot watch {shown_path(Path(key[0]))}: {exc.strerror or exc}; "
+                          "changes there are not seen", flush=True)
 
     def collect_soon(self) -> None:
         """Have the collector run at the next idle moment (after the first build, made without it)."""
@@ -469,7 +540,10 @@ class Watcher:
                     break
                 time.sleep(QUIET_SECONDS / 3)
             self._wake.clear()
-            self._watch_new_folders()
+            try:
+                self._watch_folders()
+            except Exception as exc:  # noqa: BLE001 - the rebuilds go on whatever setting a watch does
+                print(f"jobzone: internal error while watching folders: {type(exc).__name__}: {exc}", flush=True)
             rebuild(self.state, self.events)
             self.collect_soon()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.error import HTTPError
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -62,6 +64,17 @@ class Server:
                 return response.status, response.read().decode("utf-8")
         except HTTPError as exc:
             return exc.code, exc.read().decode("utf-8")
+
+    def request(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        """One request as sent (the path not normalised, redirects not followed): status, headers, body."""
+        where = urlsplit(self.url)
+        connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=5)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
 
     def until(self, path: str, test: Callable[[int, str], bool]) -> tuple[int, str]:
         deadline = time.monotonic() + WAIT
@@ -219,6 +232,75 @@ def test_a_broken_template_is_located_and_the_last_good_site_served(server: Serv
     server.until("/nowhere/", lambda s, b: "Found again" in b)  # templates/ did not exist when serving began
 
 
+def test_a_linked_html_file_that_is_not_utf8_is_served_as_it_is(server: Server, project: Path) -> None:
+    """A report may link any file beside it, in any encoding: it is served byte for byte (the reload
+    script added in ASCII, which no ASCII-compatible encoding misreads), never as a crash."""
+    notes = b"<html><body>\xff\xfe caf\xe9</body></html>"
+    (project / "content/roles/notes.html").write_bytes(notes)
+    _edit(project, "Timeline:", "See [notes](notes.html). Timeline:")
+    _, page = server.until("/roles/nlp-engineer/", lambda s, b: "notes.html" in b)
+    link = re.search(r'href="([^"]*notes\.html)"', page)
+    assert link is not None
+    url = urlsplit(urljoin(server.url + "roles/nlp-engineer/", link.group(1))).path
+    status, headers, body = server.request(url)
+    assert status == 200 and body.startswith(b"<html><body>\xff\xfe caf\xe9")
+    assert body.endswith(b'<script src="/__jobzone/livereload.js"></script></body></html>')
+    assert headers["Content-Type"] == "text/html"  # no charset it does not have
+
+
+@pytest.mark.parametrize("path", ["/nonexistent", "/missing.png", "/no/such/data.json"])
+def test_a_404_page_is_html_whatever_was_asked_for(server: Server, path: str) -> None:
+    status, headers, body = server.request(path)
+    assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"/__jobzone/livereload.js" in body
+
+
+@pytest.mark.parametrize("path", ["/%2Fmethodology", "//methodology", "/%2F%2Fmethodology", "///methodology"])
+def test_a_redirect_never_leaves_the_site(server: Server, path: str) -> None:
+    """A Location starting with // is another host to a browser: leading slashes are one slash."""
+    status, headers, _ = server.request(path)
+    assert status == 301 and headers["Location"] == "/methodology/"
+
+
+def test_head_of_the_event_stream_is_headers_only(server: Server) -> None:
+    where = urlsplit(server.url)
+    received = b""
+    with socket.create_connection((where.hostname or "", where.port or 80), timeout=5) as connection:
+        connection.sendall(b"HEAD /__jobzone/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        try:
+            while chunk := connection.recv(4096):
+                received += chunk
+        except TimeoutError:
+            pytest.fail(f"the response did not end: {received!r}")
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") and b"text/event-stream" in head and body == b""
+
+
+@pytest.mark.parametrize("how", ["deleted", "its parent deleted", "renamed"])
+def test_the_content_folder_gone_and_back_is_seen(server: Server, project: Path, tmp_path: Path, how: str) -> None:
+    """The content folder deleted, renamed or re-created is seen as `jobzone build` would see the
+    project, and edits inside the new folder keep being picked up."""
+    roles = project / "content/roles"
+    saved = tmp_path / "saved"
+    shutil.copytree(roles, saved)
+    if how == "deleted":
+        shutil.rmtree(roles)
+    elif how == "its parent deleted":
+        shutil.rmtree(project / "content")
+    else:
+        roles.rename(project / "content/gone")
+    server.until("/", lambda s, b: "cannot read folder" in b)
+    if how == "renamed":
+        (project / "content/gone").rename(roles)
+    else:
+        shutil.copytree(saved, roles)
+    server.until("/", lambda s, b: "jobzone-errors" not in b)
+    _edit(project, "Timeline:", "Timeline (after):")
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (after):" in b)
+    _edit(project, "Timeline (after):", "Timeline (and again):")
+    server.until("/roles/nlp-engineer/", lambda s, b: "Timeline (and again):" in b)
+
+
 def test_ctrl_c_stops_cleanly(project: Path) -> None:
     running = Server(project)
     assert running.stop() == 0
@@ -250,6 +332,10 @@ def test_inject_and_page_url() -> None:
     assert page_url("data/roles.csv") == "/data/roles.csv"
     page = inject(b"<html><body><p>x</p></body></html>", [])
     assert page.endswith(b'<script src="/__jobzone/livereload.js"></script></body></html>')
+    assert inject(b"<HTML><BODY>caf\xe9</BODY></HTML>", []) == b'<HTML><BODY>caf\xe9' \
+        b'<script src="/__jobzone/livereload.js"></script></BODY></HTML>'
+    utf16 = "<html><body>x</body></html>".encode("utf-16")  # an ASCII tag would break it: left alone
+    assert inject(utf16, []) == utf16
 
 
 # --- the site in memory: an edit only its own page shows -----------------------------------------
