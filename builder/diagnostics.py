@@ -67,7 +67,7 @@ CODES: dict[str, str] = {
     "JZ111": "A required section is missing.",
     "JZ112": "A required table, row or column is missing.",
     "JZ113": "A table row has a different number of cells from its header.",
-    "JZ114": "A cell or statement that must hold a number does not.",
+    "JZ114": "A cell or statement that must hold a number does not, or holds one too long to compute with exactly.",
     "JZ115": "A required statement line is missing or not in the expected form.",
     "JZ116": "A section, Total row or statement line that must be given once is given twice.",
     "JZ201": "An input value is outside its allowed range.",

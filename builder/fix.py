@@ -130,12 +130,18 @@ def _negated(stated: Stated, positions: _Positions) -> bool:
     return _NEGATING_OP.search(positions.text, line_start, start) is not None
 
 
+# Claims fix reports but never rewrites: a row's rationale restating its score ("Scored +1 not +2
+# because ...") argues for that score; with another score in the row, the argument is the analyst's to
+# rewrite, not a number to swap ("Scored +2 not +2").
+UNFIXED = ("row.",)
+
+
 def _claims(report: Report, entry: Entry, positions: _Positions) -> Iterable[_Want]:
     """Every claim whose stated value disagrees with the scorecard, by the verifier's tests."""
     card = entry.card
     for claim in report.claims:
         value = card.get(claim.key)
-        if value is None or not disagrees(claim, value):
+        if value is None or not disagrees(claim, value) or claim.key.startswith(UNFIXED):
             continue
         stated = claim.stated
         if isinstance(stated, Stated):

@@ -74,9 +74,13 @@ def parse_fraction(text: str) -> tuple[Decimal, Decimal] | None:
     return to_decimal(match.group(1)), to_decimal(match.group(2))
 
 
-# Digits sums and products of a report's numbers are computed with: more than the 28 of Python's default
-# context, so numbers written with many decimals add up exactly (Time % 25.0000000000000000000000000000001).
-PRECISION = 100
+# The longest number a report may state, and the digits sums and products of such numbers are computed
+# with: more than the 28 of Python's default context, so numbers written with many decimals add up
+# exactly (Time % 25.0000000000000000000000000000001), and enough for any product of two of them and sums
+# of those. A longer number is an error where it is written (`too_long`), never rounded in silence.
+MAX_WHOLE_DIGITS = 20
+MAX_DECIMALS = 30
+PRECISION = 2 * (MAX_WHOLE_DIGITS + MAX_DECIMALS) + 20
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -89,6 +93,17 @@ def exact(function: Callable[P, R]) -> Callable[P, R]:
             context.prec = PRECISION
             return function(*args, **kwargs)
     return run
+
+
+def too_long(value: Decimal) -> str | None:
+    """Why `value` has too many digits to be computed with exactly, or None."""
+    exponent = value.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    whole = max(value.adjusted() + 1, 0) if value else 0
+    if whole <= MAX_WHOLE_DIGITS and decimals <= MAX_DECIMALS:
+        return None
+    return (f"{whole} digit(s) before the point and {decimals} after; numbers of at most {MAX_WHOLE_DIGITS} "
+            f"before and {MAX_DECIMALS} after are computed exactly")
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:

@@ -56,7 +56,7 @@ def _restated_score(r: Reader, row: tuple[Cell, ...], own: tuple[int, ...], key:
     for index, cell in enumerate(row):
         if index not in own and "Scored" in cell.text:
             for match in r.p.scored_row.finditer(cell.text):
-                r.claim(key, r.stated_in(TextBlock.of_cell(cell), match, "value"), f"{what} restated")
+                r.claim(key, r.stated_in(TextBlock.of_cell(cell), match, "value"), f"{what} restated in its row")
 
 
 def _scored_rows(r: Reader, table: Table, cols: dict[str, int], what: str, skip: tuple[str, ...]) -> list[ScoredRow]:

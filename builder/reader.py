@@ -6,13 +6,14 @@ Shared by the section extractors (`parse`) and the prose extractor (`prose`).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from builder import sections as S
 from builder.diagnostics import Diagnostic, Location, error
 from builder.document import Cell, Document, Section, Table, TextBlock
 from builder.methodology import Methodology
 from builder.model import Chain, Claim
-from builder.numbers import Stated, StatedText, parse_plain, to_decimal
+from builder.numbers import Stated, StatedText, parse_plain, to_decimal, too_long
 from builder.statements import Patterns, patterns
 
 
@@ -41,7 +42,14 @@ class Reader:
         line, col = block.locate(match.start(group))
         text = match.group(group)
         value = to_decimal(text)
-        return Stated(-value if negate else value, text, self.loc(line, col))
+        return self._stated(-value if negate else value, text, line, col)
+
+    def _stated(self, value: Decimal, text: str, line: int, col: int) -> Stated:
+        """A number as written there; one too long to be computed with exactly is an error there too."""
+        problem = too_long(value)
+        if problem is not None:
+            self.fail("JZ114", f"{text[:40]}{'…' if len(text) > 40 else ''}: {problem}", line, col)
+        return Stated(value, text, self.loc(line, col))
 
     def text_in(self, block: TextBlock, match: re.Match[str], group: str) -> StatedText:
         line, col = block.locate(match.start(group))
@@ -58,7 +66,7 @@ class Reader:
             found = f"{cell.text!r}" if cell.text else "an empty cell"
             self.fail("JZ114", f"{what}: expected {example}, found {found}", cell.line, cell.col)
             return None
-        return Stated(value, cell.text.strip(), self.loc(cell.line, cell.col))
+        return self._stated(value, cell.text.strip(), cell.line, cell.col)
 
     def cell_fraction(self, cell: Cell | None, what: str, total_key: str, max_key: str | None, example: str) -> None:
         """A total cell: "2/9" states the total and its maximum; a plain number only the total."""
@@ -70,7 +78,7 @@ class Reader:
             if value is None:
                 self.fail("JZ114", f"{what}: expected {example}, found {cell.text!r}", cell.line, cell.col)
                 return
-            self.claim(total_key, Stated(value, cell.text.strip(), self.loc(cell.line, cell.col)), what)
+            self.claim(total_key, self._stated(value, cell.text.strip(), cell.line, cell.col), what)
             return
         block = TextBlock.of_cell(cell)
         self.claim(total_key, self.stated_in(block, match, "value"), what)

@@ -216,17 +216,15 @@ def _template_file(env: Environment, name: str) -> str:
     return name
 
 
-def _undecodable(env: Environment) -> str:
-    """The first file of the site's templates that is not UTF-8 ("" if none): Jinja's loader does not
-    say which file it was reading when it failed."""
+def _undecodable(env: Environment, data: bytes) -> str:
+    """The file of the site's templates that holds `data`, the bytes that could not be decoded ("" if
+    none): Jinja's loader does not say which file it was reading when it failed."""
     for loader in getattr(env.loader, "loaders", ()):
         for folder in getattr(loader, "searchpath", ()):
             for path in sorted(Path(folder).rglob("*")):
                 try:
-                    if path.is_file():
-                        path.read_bytes().decode("utf-8")
-                except UnicodeDecodeError:
-                    return str(path)
+                    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                        return str(path)
                 except OSError:
                     continue
     return ""
@@ -269,7 +267,7 @@ class Pages:
                 site=self.site, page_path=out, page_title=title, description=description or self.site.description,
                 canonical=canonical, url=linker.url, abs_url=linker.abs, nav=self.nav, **context)
         except UnicodeDecodeError as exc:  # a template file that is not text
-            raise TemplateProblem(_undecodable(self.env) or _template_file(self.env, template), 1,
+            raise TemplateProblem(_undecodable(self.env, exc.object) or _template_file(self.env, template), 1,
                                   f"template is not valid UTF-8 ({exc.reason} at byte {exc.start}; "
                                   f"rendering {out})") from None
         except RecursionError:

@@ -119,7 +119,7 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
                         ("task", inputs.tasks)):
         for index, row in enumerate(rows):
             if row.score is not None:  # restated in the row's own rationale ("Scored +1 not +2 because ...")
-                card.set(f"row.{table}.{index}", row.score.value, "its Score cell")
+                card.set(f"row.{table}.{index}", row.score.value)
 
     protective = _total(inputs.principles)
     if protective:

@@ -16,6 +16,10 @@ from builder.numbers import MINUS, NUMBER, TIMES
 U = r"\d+(?:\.\d+)?"  # an unsigned number
 N = NUMBER  # a signed number
 _TO = r"(?:[-\u2013\u2014]|\bto\b)"  # a range's "to": "0-3", "25\u201347", "-2 to 2"
+# Between "sits" and the zone it sits in ("sits firmly within the", "sits comfortably mid-"): up to three
+# words, none placing the score outside the zone named ("sits well above the Red band" is not in it).
+_SITS_WORDS = (r"(?:(?!(?:above|below|beneath|under|over|near|outside|beyond|between|toward|towards|off|short)\b)"
+               r"[a-z]+\s+){0,3}?")
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,9 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
         share_high_metric=re.compile(r"%\s*of task time scoring\s+(?P<threshold>\d+)\+", re.I),
         override=re.compile(rf"Assessor override:\s*(?P<value>None|{U})", re.I),
         label_at=re.compile(rf"(?P<sublabel>(?:{zone})\s*\([A-Za-z][A-Za-z ]*\))\s+label at\s+(?P<score>{U})"),
-        sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+(?:[a-z]+\s+){{0,3}}?(?:mid-|low-|high-|upper-|lower-)?"
+        sits_in=re.compile(rf"\b(?P<score>{U})\s+sits\s+{_SITS_WORDS}(?:mid-|low-|high-|upper-|lower-)?"
                            rf"(?P<zone>{zone})\b"),
-        score_sits_in=re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+score\s+sits\s+(?:[a-z]+\s+){{0,3}}?"
+        score_sits_in=re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+score\s+sits\s+{_SITS_WORDS}"
                                  rf"(?:mid-|low-|high-|upper-|lower-)?(?P<zone>{zone})\b"
                                  rf"(?:\s+band\s*\(\s*(?P<low>{U})\s*{_TO}\s*(?P<high>{U})\s*\))?"),
         not_word=re.compile(r"\bNOT\s+(?:an?\s+|the\s+)?"),
@@ -113,11 +117,15 @@ def patterns(zone_names: tuple[str, ...]) -> Patterns:
         # "within the Yellow band (25-47)": the limits of the zone named.
         zone_band=re.compile(rf"\b(?P<zone>{zone})\s+band\s*\(\s*(?P<low>{U})\s*{_TO}\s*(?P<high>{U})\s*\)", re.I),
         # "The 3.15 average masks this split": the Task Resistance Score, the average resistance of the tasks.
-        average=re.compile(rf"\b[Tt]he\s+(?P<value>{U})\s+average\b"),
+        average=re.compile(rf"\b[Tt]he\s+(?P<value>{U})\s+average(?:\s+(?:task\s+)?resistance(?:\s+score)?)?"
+                           r"(?=\s*(?:[.,;:)]|$)|\s+(?:masks|hides|obscures|conceals|understates|overstates|is|sits|"
+                           r"reflects|suggests|says)\b)"),
         # A score column's header "Score (0-3)", "Score (-2 to 2)": the range of its table's scores.
         header_range=re.compile(rf"\(\s*(?P<low>{N})\s*{_TO}\s*(?P<high>{N})\s*\)"),
-        # "Scored +1 not +2 because ...", opening a sentence of a scored row: that row's score.
-        scored_row=re.compile(rf"(?:^|(?<=[.;:!?]\s))Scored\s+(?P<value>{N})(?!\d|[.,]\d|\s*[%/])"),
+        # "Scored +1 not +2 because ...", opening a sentence of a scored row and followed by the end of the
+        # clause or a reason: that row's score ("Scored 3 of 5 signals", "Scored 2 points below" are not).
+        scored_row=re.compile(rf"(?:^|(?<=[.;:!?]\s))Scored\s+(?P<value>{N})(?!\d|[.,]\d)(?=\s*(?:[.,;:)]|$)|\s+"
+                              r"(?:not|rather than|instead of|because|since|as|given|despite|for|on balance)\b)"),
     )
 
 

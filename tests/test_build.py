@@ -416,6 +416,7 @@ def test_a_broken_site_template_is_a_located_error(run_jobzone: Run, tmp_path: P
     built(run_jobzone, project)
     kept = snapshot(project / "site")
     (project / "templates").mkdir()
+    (project / "templates" / "a-logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")  # not text, and not a template
     (project / "templates" / name).write_bytes(data)
     proc = build(run_jobzone, project)
     assert proc.returncode == 2, proc.stdout + proc.stderr

@@ -41,6 +41,7 @@ NOT_FIXABLE = {
     "cited-zone-green": "JZ403",               # no report: is the score wrong, or the zone?
     "cited-zone-red": "JZ403",
     "look-next-green-zone-list": "JZ403",
+    "evidence-scored-restated": "JZ301",      # a rationale arguing for a score is the analyst's to rewrite
 }
 FIXABLE = [m for m in DERIVED if m.id not in NOT_FIXABLE]
 UNFIXABLE = [m for m in DERIVED + CITED_TWICE if m.id in NOT_FIXABLE or m in CITED_TWICE]
@@ -137,8 +138,11 @@ def inputs_of(text: str) -> tuple:
 
 # A baseline without the calibration relations that any change of score breaks ("identical to
 # 40.8", "above 36.3"), so that changed inputs stay fixable; "well below 68.2" is kept.
+# The shipped report with nothing an input change would leave for the analyst to rewrite: relations to
+# peers' scores, and a rationale arguing for its row's score.
 NEUTRAL = replaced(SHIPPED, ("identical to Conversational AI Engineer", "close to Conversational AI Engineer"),
-                   ("above NLP Engineer (36.3)", "next to NLP Engineer (36.3)"))
+                   ("above NLP Engineer (36.3)", "next to NLP Engineer (36.3)"),
+                   ("Scored +1 not +2 because", "Not +2 because"))
 
 
 # --- the pure core -------------------------------------------------------------------------------
@@ -336,7 +340,7 @@ def test_changed_inputs_crossing_into_another_zone(tmp_path, run):
                      "| % of task time scoring 3+ | 30% |",
                      "| Sub-label | Green (Stable) -- AIJRI >=48 AND <40% of task time scores 3+ |",
                      "The 48.8 sits comfortably mid-Green", "The Green (Stable) label at 48.8", "The 19.4-point gap",
-                     "The score sits firmly within the Green band (48-100)", "Scored +2 not +2"):
+                     "The score sits firmly within the Green band (48-100)"):
         assert expected in after, expected
     assert run(["check"], tmp_path).returncode == 0
 
@@ -387,6 +391,20 @@ def test_a_modifier_written_with_a_minus_keeps_it(tmp_path, run):
     assert "| Total | -1 |  |" in after
     assert inputs_of(after) == inputs_of(before)
     assert run(["check"], tmp_path).returncode == 0
+
+
+def test_a_rationale_restating_a_changed_score_is_reported_not_rewritten(tmp_path, run):
+    """ "Scored +1 not +2 because ..." argues for the row's score: with another score in the row, fix
+    leaves the sentence to the analyst (exit 1, the place named) and fixes every derived number."""
+    before = mutate(replaced(NEUTRAL, ("Not +2 because", "Scored +1 not +2 because")), "| Job Posting Trends | «1» |",
+                    "2")[0]
+    roles = write_site(tmp_path, {NAME: before})
+    proc = run(["fix"], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    after = (roles / NAME).read_text(encoding="utf-8")
+    assert "Scored +1 not +2 because" in after and "| Total | 4 |  |" in after
+    line, col = locate(after, "Scored «+1» not +2")
+    assert errors(run(["check"], tmp_path)) == {(REL, line, col, "JZ301")}
 
 
 def test_a_broken_relation_is_reported_and_everything_else_fixed(tmp_path, run):

@@ -177,7 +177,7 @@ def test_links_to_a_report_by_its_other_name_resolve(run_jobzone, project: Path,
     assert broken_links(project / "site") == []
 
 
-LONG = "0" * 40 + "1"  # more digits than Python's default decimal context holds (28)
+LONG = "0" * 27 + "1"  # 29 decimals after "0.3": more digits than Python's default decimal context holds (28)
 
 
 @pytest.mark.parametrize(("before", "after", "message"), [
@@ -204,3 +204,25 @@ def test_numbers_with_many_digits_are_compared_exactly(run_jobzone, tmp_path: Pa
     if "JZ201" not in message:  # an input that is wrong is not fix's to change
         assert run_jobzone(["fix"], tmp_path).returncode == 0
         assert run_jobzone(["check"], tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("| 15% | 2 | 0.30 |", f"| 15.{'0' * 40}1% | 2 | 0.30 |"),
+    ("| 15% | 2 | 0.30 |", f"| 15% | 2 | 0.3{'0' * 40} |"),
+    ("= 40.8/100", f"= {'4' * 21}.8/100"),
+    ("Confirmed at +1.", f"Confirmed at +1.{'0' * 31}."),
+])
+def test_a_number_too_long_to_compute_exactly_is_an_error_where_it_is_written(run_jobzone, tmp_path: Path,
+                                                                             before: str, after: str) -> None:
+    """Beyond 20 digits before the point or 30 after, a sum could no longer be exact: such a number is
+    reported at its place (JZ114), never rounded in silence, and the other numbers are still checked."""
+    seed = (Path(__file__).parent.parent / "content/roles/recommendation-systems-engineer.md").read_text(
+        encoding="utf-8")
+    text = seed.replace(before, after)
+    roles = tmp_path / "content/roles"
+    roles.mkdir(parents=True)
+    (roles / "r.md").write_text(text, encoding="utf-8")
+    proc = run_jobzone(["check"], tmp_path)
+    line = next(number for number, row in enumerate(text.split("\n"), 1) if after.strip("|= .") in row)
+    assert proc.returncode == 1 and "internal error" not in proc.stdout + proc.stderr
+    assert f"content/roles/r.md:{line}:" in proc.stdout and "are computed exactly [JZ114]" in proc.stdout, proc.stdout

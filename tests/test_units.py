@@ -653,9 +653,42 @@ _RATIONALE = "Scored +1 not +2 because demand is real but title-specific growth 
     ("Peers scored 2 in a survey. " + _RATIONALE, []),
     ("Scored 12% higher than peers in 2025.", []),
     ("Scored 3/5 by analysts.", []),
-    ("Adoption. Scored 2025 by nobody.", ["JZ301"]),  # a sentence opening "Scored N" is always the row's
+    # Not a score of the row either: what follows the number says it counts something else.
+    ("Scored 2 points below Data Engineer peers on this dimension.", []),
+    ("Scored 3 of 5 signals positive.", []),
+    ("Scored 0 in the 2024 edition; now +1.", []),
+    # The row's score: the clause ends, or a reason or contrast follows.
+    ("Adoption is real. Scored -1, since tools are maturing.", ["JZ301"]),
+    ("Scored 2.", ["JZ301"]),
 ])
 def test_a_rationale_restates_its_rows_score_only_when_it_says_so(rationale, errors):
     assert SEED.count(_RATIONALE) == 1
     checked = analyse(SEED.replace(_RATIONALE, rationale).encode("utf-8"), "r.md", M)
     assert [d.code for d in checked.diagnostics if d.is_error] == errors
+
+
+_AVERAGE = "The 3.15 average masks this split."
+
+
+@pytest.mark.parametrize(("sentence", "errors"), [
+    (_AVERAGE, []),
+    ("The 3.25 average masks this split.", ["JZ301"]),
+    ("The 3.25 average task resistance score hides this split.", ["JZ301"]),
+    ("Behind the 3.25 average, the split is wide.", ["JZ301"]),
+    # Other averages: of task scores, of peers, of modifiers, of years or hours.
+    ("The 2.85 average task score masks this split.", []),
+    ("The 45.2 average across the ML peer group is higher.", []),
+    ("The 1.12 average modifier says little.", []),
+    ("The 5.3 average years of experience mask this split.", []),
+    # A score outside the zone named is not a zone restated, nor is that zone's band this report's.
+    (_AVERAGE + " The score sits well above the Red band (0-24).", []),
+    (_AVERAGE + " The 40.8 sits just below the Green band (48-100).", []),
+    (_AVERAGE + " The score sits well above the Red band (0-25).", ["JZ303"]),  # Red's band, still checked
+    (_AVERAGE + " The score sits squarely in the Yellow band (25-47).", []),
+    (_AVERAGE + " The score sits squarely in the Yellow band (25-48).", ["JZ303"]),
+    (_AVERAGE + " The score sits squarely in the Green band (25-47).", ["JZ304"]),  # the band is its own zone's
+])
+def test_prose_restates_the_resistance_score_and_bands_only_when_it_says_so(sentence, errors):
+    assert SEED.count(_AVERAGE) == 1
+    checked = analyse(SEED.replace(_AVERAGE, sentence).encode("utf-8"), "r.md", M)
+    assert sorted(d.code for d in checked.diagnostics if d.is_error) == errors
