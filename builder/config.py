@@ -11,7 +11,15 @@ CONFIG_NAME = "jobzone.toml"
 
 
 class ConfigError(LocatedError):
-    """`jobzone.toml` is malformed."""
+    """`jobzone.toml` is malformed; `more` holds the problems after the first, so all are told at once."""
+
+    def __init__(self, path: str, message: str, line: int = 1, col: int = 1,
+                 more: tuple[ConfigError, ...] = ()) -> None:
+        super().__init__(path, message, line, col)
+        self.more = more
+
+    def __str__(self) -> str:
+        return "\n".join(LocatedError.__str__(problem) for problem in (self, *self.more))
 
 
 @dataclass(frozen=True)
@@ -54,15 +62,18 @@ def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
     site = data.get("site", {})
     if not isinstance(site, dict):
         raise ConfigError(str(path), "[site] must be a table", *key_position(text, "site"))
-    unknown = sorted(set(site) - set(_FIELDS))
-    if unknown:
-        raise ConfigError(str(path), f"unknown [site] field(s) {', '.join(unknown)}; expected {', '.join(_FIELDS)}",
-                          *key_position(text, f"site.{unknown[0]}"))
+    problems = []  # every problem, each at its line, before failing (as MkDocs does)
     for key, value in site.items():
         where = key_position(text, f"site.{key}")
-        if not isinstance(value, str):
-            raise ConfigError(str(path), f"[site] {key} must be text, found {value!r}", *where)
-        if key in _PATHS and "\x00" in value:  # no file name holds one; the OS would refuse it mid-build
-            raise ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} "
-                              "(a NUL character)", *where)
+        if key not in _FIELDS:
+            problems.append(ConfigError(str(path), f"unknown [site] field {key!r}; expected one of "
+                                        f"{', '.join(_FIELDS)}", *where))
+        elif not isinstance(value, str):
+            problems.append(ConfigError(str(path), f"[site] {key} must be text, found {value!r}", *where))
+        elif key in _PATHS and "\x00" in value:  # no file name holds one; the OS would refuse it mid-build
+            problems.append(ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} "
+                                        "(a NUL character)", *where))
+    if problems:
+        first = problems[0]
+        raise ConfigError(first.path, first.message, first.line, first.col, tuple(problems[1:]))
     return SiteConfig(root=path.parent.resolve() if explicit else root, config_path=path, **site)

@@ -110,7 +110,7 @@ def load_site_config(config_file: str | None) -> SiteConfig:
     try:
         return load_config(Path.cwd(), Path(config_file) if config_file else None)
     except ConfigError as exc:
-        raise UsageError(f"{exc} [JZ901]") from exc
+        raise UsageError("\n".join(f"{line} [JZ901]" for line in str(exc).splitlines())) from exc
 
 
 def load_site_methodology(config: SiteConfig) -> Methodology:

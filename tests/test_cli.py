@@ -179,7 +179,7 @@ def test_broken_methodology_override_is_a_usage_error(run, tmp_path):
 @pytest.mark.parametrize(("config", "where", "message"), [
     ('[site]\ntitle = "x"\n\n# the content\ncontent_dir = 5\n', "jobzone.toml:5:1",
      "[site] content_dir must be text, found 5"),
-    ('title = "top"\n[site]\n  bogus = 1\n', "jobzone.toml:3:3", "unknown [site] field(s) bogus"),
+    ('title = "top"\n[site]\n  bogus = 1\n', "jobzone.toml:3:3", "unknown [site] field 'bogus'"),
     ('site = 3\n', "jobzone.toml:1:1", "[site] must be a table"),
     ('[site]\ntitle = "x"\noutput_dir = "site\\u0000x"\n', "jobzone.toml:3:1",
      "[site] output_dir must be a folder or file name, found 'site\\x00x' (a NUL character)"),
@@ -196,6 +196,18 @@ def test_a_wrong_value_in_the_settings_is_located(run, tmp_path, config, where, 
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"{where}: {message}" in proc.stderr and proc.stderr.rstrip().endswith("[JZ901]"), proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_every_problem_of_the_site_config_is_told_at_once(run, tmp_path):
+    """As MkDocs does: all of jobzone.toml's problems, each at its line, not one per run."""
+    (tmp_path / "content" / "roles").mkdir(parents=True)
+    (tmp_path / "jobzone.toml").write_text('[site]\ntitle = 3\nbogus = 1\n\noutput_dir = "site"\nbase_url = []\n',
+                                           encoding="utf-8")
+    proc = run(["build"], tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert [line.split("jobzone.toml:")[1].split(":")[0] for line in lines] == ["2", "3", "6"], proc.stderr
+    assert all(line.startswith("jobzone: error: ") and line.endswith("[JZ901]") for line in lines)
 
 
 def test_key_position_reads_tables_arrays_and_dotted_keys():
