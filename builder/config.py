@@ -11,15 +11,7 @@ CONFIG_NAME = "jobzone.toml"
 
 
 class ConfigError(LocatedError):
-    """`jobzone.toml` is malformed; `more` holds the problems after the first, so all are told at once."""
-
-    def __init__(self, path: str, message: str, line: int = 1, col: int = 1,
-                 more: tuple[ConfigError, ...] = ()) -> None:
-        super().__init__(path, message, line, col)
-        self.more = more
-
-    def __str__(self) -> str:
-        return "\n".join(LocatedError.__str__(problem) for problem in (self, *self.more))
+    """`jobzone.toml` is malformed."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +66,5 @@ def load_config(root: Path, explicit: Path | None = None) -> SiteConfig:
             problems.append(ConfigError(str(path), f"[site] {key} must be a folder or file name, found {value!r} "
                                         "(a NUL character)", *where))
     if problems:
-        first = problems[0]
-        raise ConfigError(first.path, first.message, first.line, first.col, tuple(problems[1:]))
+        raise ConfigError.of(problems)
     return SiteConfig(root=path.parent.resolve() if explicit else root, config_path=path, **site)

@@ -7,11 +7,12 @@ beside its config to override any part of it (tables are merged key by key; the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from builder.tomldata import LocatedError, key_position, read_toml
 
@@ -151,34 +152,10 @@ def _table(data: dict[str, Any], key: str, path: str) -> dict[str, Any]:
     return value
 
 
-def _build(data: dict[str, Any], path: str, sources: tuple[str, ...]) -> Methodology:
-    coefficients_data = _table(data, "coefficients", path)
-    coefficients = {
-        key: _decimal(coefficients_data.get(key), f"coefficients.{key}", path) for key in COEFFICIENTS
-    }
-    if coefficients["raw_span"] == 0:
-        raise MethodologyError(path, "coefficients.raw_span: must not be zero")
-    precision_data = _table(data, "precision", path)
-    precision = {key: _int(precision_data.get(key), f"precision.{key}", path) for key in PRECISIONS}
-    for key, places in precision.items():
-        if not 0 <= places <= 10:
-            raise MethodologyError(path, f"precision.{key}: expected 0..10, found {places}")
-    ranges_data = _table(data, "ranges", path)
-    ranges: dict[str, tuple[Decimal, Decimal]] = {}
-    for key in RANGES:
-        pair = ranges_data.get(key)
-        if not (isinstance(pair, list) and len(pair) == 2):
-            raise MethodologyError(path, f"ranges.{key}: expected [min, max]")
-        low, high = (_decimal(v, f"ranges.{key}", path) for v in pair)
-        if low > high:
-            raise MethodologyError(path, f"ranges.{key}: min {low} is above max {high}")
-        ranges[key] = (low, high)
-    totals = _table(data, "totals", path)
-    labels_data = _table(data, "labels", path)
-    labels = {str(k).upper(): str(v) for k, v in labels_data.items()}
-    if not labels:
-        raise MethodologyError(path, "[labels]: expected at least one Aug/Disp label")
+T = TypeVar("T")
 
+
+def _zones(data: dict[str, Any], path: str) -> list[Zone]:
     zones_data = data.get("zones")
     if not isinstance(zones_data, list) or not zones_data:
         raise MethodologyError(path, "[[zones]]: expected at least one zone")
@@ -190,42 +167,91 @@ def _build(data: dict[str, Any], path: str, sources: tuple[str, ...]) -> Methodo
                           str(item.get("description", ""))))
     if any(a.min <= b.min for a, b in zip(zones, zones[1:])):
         raise MethodologyError(path, "[[zones]]: zones must be listed from the highest minimum down")
-    zone_names = {zone.name for zone in zones}
+    return zones
 
-    rules = []
-    for index, item in enumerate(data.get("sublabels") or []):
-        where = f"sublabels[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
-            raise MethodologyError(path, f"{where}: expected a table with a label")
-        if item.get("zone") not in zone_names:
-            raise MethodologyError(path, f"{where}.zone: expected one of {sorted(zone_names)}, found {item.get('zone')!r}")
-        when: dict[str, Bound] = {}
-        for metric, bound in (item.get("when") or {}).items():
-            if metric not in METRICS:
-                raise MethodologyError(path, f"{where}.when: unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
-            if not isinstance(bound, dict) or not set(bound) <= {"min", "max"}:
-                raise MethodologyError(path, f"{where}.when.{metric}: expected {{ min = …, max = … }}")
-            when[metric] = Bound(
-                _decimal(bound["min"], f"{where}.when.{metric}.min", path) if "min" in bound else None,
-                _decimal(bound["max"], f"{where}.when.{metric}.max", path) if "max" in bound else None,
-            )
-        rules.append(SubLabelRule(item["label"], item["zone"], when, str(item.get("rule", "")),
-                                  bool(item.get("published", False))))
+
+def _sublabel(item: Any, where: str, zone_names: set[str], path: str) -> SubLabelRule:
+    if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+        raise MethodologyError(path, f"{where}: expected a table with a label")
+    if item.get("zone") not in zone_names:
+        raise MethodologyError(path, f"{where}.zone: expected one of {sorted(zone_names)}, found {item.get('zone')!r}")
+    when: dict[str, Bound] = {}
+    for metric, bound in (item.get("when") or {}).items():
+        if metric not in METRICS:
+            raise MethodologyError(path, f"{where}.when: unknown metric {metric!r}; "
+                                   f"expected one of {', '.join(METRICS)}")
+        if not isinstance(bound, dict) or not set(bound) <= {"min", "max"}:
+            raise MethodologyError(path, f"{where}.when.{metric}: expected {{ min = …, max = … }}")
+        when[metric] = Bound(
+            _decimal(bound["min"], f"{where}.when.{metric}.min", path) if "min" in bound else None,
+            _decimal(bound["max"], f"{where}.when.{metric}.max", path) if "max" in bound else None,
+        )
+    return SubLabelRule(item["label"], item["zone"], when, str(item.get("rule", "")), bool(item.get("published", False)))
+
+
+def _range(pair: Any, key: str, path: str) -> tuple[Decimal, Decimal]:
+    if not (isinstance(pair, list) and len(pair) == 2):
+        raise MethodologyError(path, f"ranges.{key}: expected [min, max]")
+    low, high = (_decimal(v, f"ranges.{key}", path) for v in pair)
+    if low > high:
+        raise MethodologyError(path, f"ranges.{key}: min {low} is above max {high}")
+    return low, high
+
+
+def _places(value: Any, key: str, path: str) -> int:
+    places = _int(value, f"precision.{key}", path)
+    if not 0 <= places <= 10:
+        raise MethodologyError(path, f"precision.{key}: expected 0..10, found {places}")
+    return places
+
+
+def _build(data: dict[str, Any], path: str, sources: tuple[str, ...]) -> Methodology:
+    """The methodology from its merged data. Every value is read even after a problem with another, so
+    all problems are told at once (each message starts with the value it is about)."""
+    problems: list[LocatedError] = []
+
+    def read(part: Callable[[], T]) -> T | None:
+        try:
+            return part()
+        except MethodologyError as exc:
+            problems.append(exc)
+            return None
+
+    def table(key: str) -> dict[str, Any]:
+        return read(lambda: _table(data, key, path)) or {}
+
+    coefficients_data, precision_data, ranges_data = table("coefficients"), table("precision"), table("ranges")
+    totals, rows_data = table("totals"), table("rows")
+    coefficients = {key: read(lambda key=key: _decimal(coefficients_data.get(key), f"coefficients.{key}", path))
+                    for key in COEFFICIENTS}
+    if coefficients["raw_span"] == 0:
+        problems.append(MethodologyError(path, "coefficients.raw_span: must not be zero"))
+    precision = {key: read(lambda key=key: _places(precision_data.get(key), key, path)) for key in PRECISIONS}
+    ranges = {key: read(lambda key=key: _range(ranges_data.get(key), key, path)) for key in RANGES}
+    maxima = {key: read(lambda key=key: _int(totals.get(key), f"totals.{key}", path))
+              for key in ("protective_max", "barrier_max", "task_time", "high_score_threshold")}
+    labels = {str(k).upper(): str(v) for k, v in table("labels").items()}
+    if "labels" in data and not labels:
+        problems.append(MethodologyError(path, "[labels]: expected at least one Aug/Disp label"))
+    rows = read(lambda: _rows(rows_data, path)) if "rows" in data else None
+    zones = read(lambda: _zones(data, path))
+    names = {zone.name for zone in zones or ()}
+    rules = [read(lambda item=item, index=index: _sublabel(item, f"sublabels[{index}]", names, path))
+             for index, item in enumerate(data.get("sublabels") or [])] if zones is not None else []
+    if problems:
+        raise MethodologyError.of(problems)
     return Methodology(
         name=str(data.get("name", "")),
         version=str(data.get("version", "")),
-        coefficients=coefficients,
-        precision=precision,
-        ranges=ranges,
-        protective_max=_int(totals.get("protective_max"), "totals.protective_max", path),
-        barrier_max=_int(totals.get("barrier_max"), "totals.barrier_max", path),
-        task_time=_int(totals.get("task_time"), "totals.task_time", path),
-        high_score_threshold=_int(totals.get("high_score_threshold"), "totals.high_score_threshold", path),
+        coefficients=coefficients,  # type: ignore[arg-type]  # no None: a None would be a problem, raised above
+        precision=precision,  # type: ignore[arg-type]
+        ranges=ranges,  # type: ignore[arg-type]
         labels=labels,
-        rows=_rows(_table(data, "rows", path), path),
-        zones=tuple(zones),
-        sublabels=tuple(rules),
+        rows=rows,  # type: ignore[arg-type]
+        zones=tuple(zones or ()),
+        sublabels=tuple(rules),  # type: ignore[arg-type]
         source=sources,
+        **maxima,  # type: ignore[arg-type]
     )
 
 
@@ -248,8 +274,8 @@ def load_methodology(override_text: str | None = None, override_path: str = "met
     try:
         return _build(data, path, sources)
     except MethodologyError as exc:  # each message starts with the value it is about: point at its line
-        line, col = key_position(text, exc.message.partition(":")[0])
-        raise MethodologyError(exc.path, exc.message, line, col) from None
+        raise MethodologyError.of([MethodologyError(p.path, p.message, *key_position(text, p.message.partition(":")[0]))
+                                   for p in (exc, *exc.more)]) from None
 
 
 def load_methodology_file(path: Path | None, shown: str | None = None) -> Methodology:

@@ -119,7 +119,7 @@ def load_site_methodology(config: SiteConfig) -> Methodology:
     try:
         return load_methodology_file(config.methodology_path, config.methodology)  # named as in jobzone.toml
     except MethodologyError as exc:
-        raise UsageError(f"{exc} [JZ901]") from exc
+        raise UsageError("\n".join(f"{line} [JZ901]" for line in str(exc).splitlines())) from exc
 
 
 def open_cache(config: SiteConfig, methodology: Methodology | None, clean: bool = False) -> Cache:

@@ -8,11 +8,22 @@ from typing import Any
 
 
 class LocatedError(ValueError):
-    """A malformed data file: which file, where in it, and what was expected."""
+    """A malformed data file: which file, where in it, and what was expected; `more` holds the problems
+    found after the first, so all of them are told at once (one line each in `str`)."""
 
-    def __init__(self, path: str, message: str, line: int = 1, col: int = 1) -> None:
+    def __init__(self, path: str, message: str, line: int = 1, col: int = 1,
+                 more: tuple[LocatedError, ...] = ()) -> None:
         super().__init__(f"{path}:{line}:{col}: {message}")
-        self.path, self.line, self.col, self.message = path, line, col, message
+        self.path, self.line, self.col, self.message, self.more = path, line, col, message, more
+
+    def __str__(self) -> str:
+        return "\n".join(f"{p.path}:{p.line}:{p.col}: {p.message}" for p in (self, *self.more))
+
+    @classmethod
+    def of(cls, problems: list[LocatedError]) -> LocatedError:
+        """One error telling all of `problems` (at least one)."""
+        first = problems[0]
+        return cls(first.path, first.message, first.line, first.col, tuple(problems[1:]))
 
 
 def read_toml(text: str, path: str, error: type[LocatedError]) -> dict[str, Any]:

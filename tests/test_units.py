@@ -276,6 +276,20 @@ def test_invalid_methodology_values_are_refused(text: str, names: str) -> None:
     assert names in str(info.value)
 
 
+def test_every_problem_of_a_methodology_is_told_at_once_each_at_its_line() -> None:
+    text = ('# an override\n[coefficients]\nevidence = "x"\nbarrier = "y"\n\n[precision]\ntrs = 11\n\n'
+            '[ranges]\nbarrier = [2, 0]\n\n[[zones]]\nname = "Top"\nmin = "zz"\n')
+    with pytest.raises(MethodologyError) as info:
+        load_methodology(text, "m.toml")
+    assert str(info.value).splitlines() == [
+        "m.toml:3:1: coefficients.evidence: expected a number, found 'x'",
+        "m.toml:4:1: coefficients.barrier: expected a number, found 'y'",
+        "m.toml:7:1: precision.trs: expected 0..10, found 11",
+        "m.toml:10:1: ranges.barrier: min 2 is above max 0",
+        "m.toml:14:1: zones[0].min: expected a number, found 'zz'",
+    ]
+
+
 # --- document.split_row ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line, cells", [
