@@ -148,3 +148,79 @@ def test_every_page_passes_an_accessibility_audit(served: str, browser, scheme: 
     context.close()
     assert len(urls) >= 10
     assert found == {}
+
+
+def _serve_built(top: Path, project: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Build `project` into top/www and serve it on a free loopback port (stop with .shutdown())."""
+    proc = subprocess.run([sys.executable, "-m", "builder", "build", "--out", str(top / "www")], cwd=project,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(top / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def test_the_roles_table_sorts_as_people_read_and_names_its_controls_plainly(browser, tmp_path: Path) -> None:
+    """Titles sort with accents beside their letter and numbers by value; the table says it starts
+    sorted by score, highest first; the sort arrows and the filter's count are not part of any name."""
+    from helpers import renamed
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    seed = (ROOT / "content/roles/recommendation-systems-engineer.md").read_text(encoding="utf-8")
+    for title, slug in (("Éditeur IA", "editeur-ia"), ("Cloud Architect 196", "cloud-architect-196"),
+                        ("Cloud Architect 23", "cloud-architect-23")):
+        (project / f"content/roles/{slug}.md").write_text(renamed(seed, title, slug), encoding="utf-8")
+    server, url = _serve_built(tmp_path, project)
+    try:
+        page, problems = _open(browser, url)
+        score = page.locator("table[data-sortable] th", has_text="Score")
+        assert score.get_attribute("aria-sort") == "descending"
+        assert page.get_by_role("button", name="Score", exact=True).count() == 1  # no arrow in the name
+        page.get_by_role("button", name="Role", exact=True).click()
+        titles = _titles(page)
+        assert titles.index("Cloud Architect 23") < titles.index("Cloud Architect 196") < titles.index("Éditeur IA") \
+            < titles.index("NLP Engineer"), titles
+        box = page.get_by_role("searchbox", name="Filter", exact=True)
+        box.fill("cloud")
+        assert _titles(page) == ["Cloud Architect 23", "Cloud Architect 196"]
+        assert page.get_by_role("searchbox", name="Filter", exact=True).count() == 1  # the count is not its name
+        assert page.locator(".filter [aria-live]").inner_text() == "2 of 6 shown"
+        assert problems == []
+    finally:
+        server.shutdown()
+
+
+def test_a_long_url_in_a_report_does_not_widen_a_phone_page(browser, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    report = project / "content/roles/nlp-engineer.md"
+    report.write_text(report.read_text(encoding="utf-8") + "\nSee <https://www.example.org/research/labour-market/"
+                      "2026/occupational_exposure_index_by_soc_code_full_dataset.xlsx> for the data, or "
+                      "www.example.org/research/labour-market/2026/occupational_exposure_index_by_soc_code.\n",
+                      encoding="utf-8")
+    server, url = _serve_built(tmp_path, project)
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto(url + "roles/nlp-engineer/")
+        assert page.locator("a", has_text="occupational_exposure_index").count() >= 1
+        width, view = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width <= view, (width, view)
+    finally:
+        server.shutdown()
+
+
+def test_an_empty_site_filters_to_no_roles(browser, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "content/roles").mkdir(parents=True)
+    server, url = _serve_built(tmp_path, project)
+    try:
+        page, problems = _open(browser, url)
+        page.get_by_role("searchbox", name="Filter", exact=True).fill("x")
+        assert page.locator(".filter [aria-live]").inner_text() == "0 of 0 shown"
+        assert page.get_by_text("No roles yet.").is_visible()
+        assert problems == []
+    finally:
+        server.shutdown()
