@@ -4,9 +4,9 @@ I/O edge. `SiteState` keeps each report's summary and each page, so a save
 re-analyses only the files whose bytes changed and re-renders only the pages whose
 inputs changed (the same reuse `jobzone build` is tested to be exact with). Pages are
 served from memory; nothing is written to the output folder. Served HTML gets a small
-script that listens on Server-Sent Events and reloads the page when it changes, and,
-while any report has errors, an overlay listing them. `jobzone build` output never
-contains either.
+script that listens on Server-Sent Events (one tab per browser, passing messages on to the
+others) and reloads the page when it changes, and, while any report has errors, an overlay
+listing them. `jobzone build` output never contains either.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import html
 import json
 import mimetypes
 import os
+import re
+import secrets
 import signal
 import threading
 import time
@@ -26,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from stat import S_ISDIR
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from builder.cache import Cache, tree_digest
 from builder.check import PARALLEL_FROM, ChangedWhileBuilding, Checked, analyse_many, cross_check, read_bytes
@@ -48,14 +50,60 @@ if TYPE_CHECKING:  # imported when the first rebuild runs
 PREFIX = "/__jobzone/"
 RELOAD_SCRIPT = f'<script src="{PREFIX}livereload.js"></script>'
 LIVERELOAD_JS = """// jobzone serve: reload this page when the server says it changed.
+//
+// Browsers open at most 6 HTTP/1.1 connections to a host, so a stream held open by every tab would
+// leave the 7th tab waiting for ever: one tab (the holder of a Web Lock) holds the stream and passes
+// each message on to the others (BroadcastChannel); when it goes, another tab takes the lock over.
+// Each message says which server process sent it and how many changes it has announced; this page
+// knows both as they were when it was served (the mark just before this script), so a message it
+// missed, or a server started again, reloads it.
 (function () {
   "use strict";
-  var here = location.pathname;
-  var source = new EventSource("%sevents");
-  source.onmessage = function (event) {
-    var data = JSON.parse(event.data);
-    if (data.reload === "*" || data.reload.indexOf(here) !== -1) { location.reload(); }
+  var script = document.currentScript, marked = script && script.previousElementSibling;
+  var mark = ((marked && marked.getAttribute("data-jobzone-build")) || "").split(":");
+  var server = mark[0], build = Number(mark[1]) || 0, reloading = false;
+  var here = folder(location.pathname);
+  var channel = null, history = [];  // the holder's messages, for tabs that open after them
+
+  function folder(path) {  // as the server names pages: /x/index.html is /x/
+    try { path = decodeURI(path); } catch (e) { /* left as it is */ }
+    return path.replace(/\\/index\\.html$/, "/");
+  }
+  function reload() {
+    if (!reloading) { reloading = true; location.reload(); }
+  }
+  function take(data) {
+    if (!server) { server = data.server; build = data.build; }  // served without a mark: from now on
+    if (data.server !== server) { return reload(); }  // another server process: anything may have changed
+    if (data.build <= build) { return; }  // this page was served after it
+    if (data.reload === undefined || data.build !== build + 1) { return reload(); }  // changes missed
+    if (data.reload === "*" || data.reload.map(folder).indexOf(here) !== -1) { return reload(); }
+    build = data.build;
+  }
+  function listen() {
+    new EventSource("%sevents").onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      history.push(data);
+      if (history.length > 100) { history.shift(); }
+      if (channel) { channel.postMessage(data); }  // before this tab may reload
+      take(data);
+    };
+  }
+
+  if (!window.BroadcastChannel || !navigator.locks) { return listen(); }  // one stream per tab, then
+  channel = new BroadcastChannel("jobzone-livereload");
+  channel.onmessage = function (event) {
+    if (event.data === "missed?") {
+      if (history.length) { channel.postMessage(history); }
+    } else {
+      [].concat(event.data).forEach(take);
+    }
   };
+  navigator.locks.request("jobzone-livereload", function () {
+    listen();
+    return new Promise(function () {});  // held while this page is open
+  });
+  channel.postMessage("missed?");  // what the holder passed on before this page listened
 }());
 """ % PREFIX
 # A stylesheet, not a style attribute: the pages' Content-Security-Policy allows no inline style.
@@ -288,18 +336,23 @@ class SiteState:
 
 
 class Events:
-    """Fan-out of reload messages to every open page (one Server-Sent Events stream each)."""
+    """Fan-out of reload messages to every open page (one Server-Sent Events stream each).
+
+    Each message carries this process's token and its number, so a page can tell one it missed
+    (the stream was down) or a server started again from one it has seen."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._messages: list[str] = []
         self.closed = False
+        self.token = secrets.token_hex(8)
 
     def publish(self, reload: list[str] | str) -> None:
         if not reload:
             return
         with self._condition:
-            self._messages.append(json.dumps({"reload": reload}))
+            build = len(self._messages) + 1
+            self._messages.append(json.dumps({"server": self.token, "build": build, "reload": reload}))
             self._condition.notify_all()
 
     def wait(self, seen: int, timeout: float) -> tuple[int, list[str]]:
@@ -310,6 +363,10 @@ class Events:
     def count(self) -> int:
         with self._condition:
             return len(self._messages)
+
+    def hello(self, seen: int) -> str:
+        """The first message of a stream: how many changes have been announced, with no reload."""
+        return json.dumps({"server": self.token, "build": seen})
 
     def close(self) -> None:
         with self._condition:
@@ -325,17 +382,32 @@ def overlay(errors: list[Diagnostic]) -> str:
             f'build</strong>\n{lines}{more}</div>')
 
 
-def inject(page: bytes, errors: list[Diagnostic]) -> bytes:
+def inject(page: bytes, errors: list[Diagnostic], build: str = "") -> bytes:
     """The live-reload script (and the error overlay) before </body>; only ever for served pages.
 
+    `build` ("token:number", see `Events`), in an inert element just before the script, tells the
+    script which changes the page already shows.
     Done on the bytes, in ASCII (other characters as references), so an HTML file a report links
     in any ASCII-compatible encoding is served as it is plus the script; one in UTF-16 or UTF-32,
     where ASCII bytes would break it, is served untouched."""
     if page.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in page:
         return page
-    extra = ((overlay(errors) if errors else "") + RELOAD_SCRIPT).encode("ascii", "xmlcharrefreplace")
+    mark = f'<template data-jobzone-build="{html.escape(build)}"></template>' if build else ""
+    extra = ((overlay(errors) if errors else "") + mark + RELOAD_SCRIPT).encode("ascii", "xmlcharrefreplace")
     at = page.lower().rfind(b"</body>")
     return page[:at] + extra + page[at:] if at != -1 else page + extra
+
+
+# A URL attribute, quoted; its value relative to the page (no scheme, not rooted, not only a fragment).
+_RELATIVE = re.compile(rb"""(\s(?:href|src|action|poster)\s*=\s*)(["'])(?![a-zA-Z][a-zA-Z0-9+.-]*:|[/#]|\2)(.*?)\2""",
+                       re.IGNORECASE | re.DOTALL)
+
+
+def rooted(page: bytes) -> bytes:
+    """The 404 page with its relative links made absolute: it is written for the site root but served at
+    whatever address was missing, where the browser would resolve them. Not a <base href="/">: the pages'
+    Content-Security-Policy forbids one (base-uri 'none'), and it would send the "#main" skip link home."""
+    return _RELATIVE.sub(lambda m: m[1] + m[2] + urljoin(b"http://site/", m[3])[len(b"http://site"):] + m[2], page)
 
 
 def is_utf8(data: bytes) -> bool:
@@ -389,6 +461,9 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
                 pass
 
         def _page(self, path: str) -> None:
+            # The count first: a rebuild replaces the files before it announces them, so the page
+            # served never claims a change it does not show (at worst it reloads once more).
+            build = f"{events.token}:{events.count()}"
             files, errors = state.files, state.errors
             name = path.lstrip("/")
             if name == "" or name.endswith("/"):
@@ -397,10 +472,10 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
                 return self._send(301, b"", "text/plain", {"Location": quote(f"/{name}/")})
             status, body = 200, files.get(name)
             if body is None:  # the 404 page is HTML whatever was asked for
-                status, name, body = 404, "404.html", files.get("404.html", NOT_FOUND)
+                status, name, body = 404, "404.html", rooted(files.get("404.html", NOT_FOUND))
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             if kind == "text/html":
-                body = inject(body, errors)
+                body = inject(body, errors, build)
             if (kind.startswith("text/") or kind in ("application/json", "application/xml", "image/svg+xml")) \
                     and is_utf8(body):
                 kind += "; charset=utf-8"
@@ -413,9 +488,9 @@ def make_handler(state: SiteState, events: Events) -> type[BaseHTTPRequestHandle
             self.end_headers()
             if self.command == "HEAD":  # headers only: the stream is for GET
                 return
-            self.wfile.write(b"retry: 500\n\n")
-            self.wfile.flush()
             seen = events.count()
+            self.wfile.write(f"retry: 500\n\ndata: {events.hello(seen)}\n\n".encode())
+            self.wfile.flush()
             while not events.closed:
                 seen, messages = events.wait(seen, 15)
                 payload = "".join(f"data: {m}\n\n" for m in messages) or ": keep-alive\n\n"
