@@ -359,7 +359,9 @@ def write_report(folder: Path, slug: str, markdown: str, force: bool) -> tuple[P
 def cmd_import(args: argparse.Namespace) -> int:
     """Convert each file on its own into `--out/<slug>.md`: a bad one is reported at its file (and line)
     and the rest are still imported; the exit status is 1 if any failed."""
+    from builder.check import read_bytes
     from builder.config import load_config
+    from builder.source import undecodable, undecodable_at
     from builder.project import EXIT_ERRORS, EXIT_OK, UsageError, shown_path
 
     out = Path(args.out) if args.out else load_config(Path.cwd()).content_path
@@ -368,11 +370,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     failures = 0
     written: dict[Path, tuple[str, str]] = {}  # target -> the input this run imported there, and its Markdown
     for raw in args.files:
-        path = Path(raw)
+        data, problem = read_bytes(Path(raw), raw)  # a regular file only: a fifo would wait for ever
+        if data is None:
+            print(f"{raw}:1:1: error: {problem.message if problem else 'cannot read file'}", file=sys.stderr)
+            failures += 1
+            continue
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"{raw}:1:1: error: cannot read as UTF-8 text: {exc}", file=sys.stderr)
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line, col = undecodable_at(data, exc)
+            print(f"{raw}:{line}:{col}: error: {undecodable(data, exc)}", file=sys.stderr)
             failures += 1
             continue
         try:

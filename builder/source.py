@@ -39,14 +39,20 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, [error("JZ002", f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
-                            Location(path, line, col))]
+        return None, [error("JZ002", undecodable(data, exc), Location(path, *undecodable_at(data, exc)))]
     if text.startswith(_BOM):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def undecodable_at(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
+    """The line and column (in bytes) of the first byte UTF-8 cannot decode."""
+    before = data[: exc.start]
+    return before.count(b"\n") + 1, len(before) - (before.rfind(b"\n") + 1) + 1
+
+
+def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
+    return f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8"
 
 
 class _NoAliasLoader(yaml.SafeLoader):

@@ -418,3 +418,24 @@ def test_import_impossible_frontmatter_value_is_located(tmp_path: Path, run_jobz
     assert result.returncode == 1
     assert result.stderr.startswith("bad.txt:2:1: error: ") and words in result.stderr
     assert _files(tmp_path / "out") == {SEED_NAME}
+
+
+def test_an_input_that_is_not_utf8_or_not_a_file_is_named_and_the_rest_imported(tmp_path: Path, run_jobzone: Run,
+                                                                                seed: str) -> None:
+    """A Latin-1 input is reported at its first undecodable byte, a fifo is refused without waiting for a
+    writer, and the inputs after them are still imported."""
+    import os
+
+    _inputs(tmp_path, seed)
+    (tmp_path / "latin1.txt").write_bytes(seed.replace("Recommendation Systems Engineer", "Ingénieur", 1)
+                                          .encode("latin-1", "replace"))
+    line = seed.split("Recommendation Systems Engineer", 1)[0].count("\n") + 1
+    before = seed.split("Recommendation Systems Engineer", 1)[0]
+    col = len(before.rsplit("\n", 1)[-1].encode("latin-1")) + 4  # after "Ing"
+    os.mkfifo(tmp_path / "pipe.txt")
+    result = run_jobzone(["import", "latin1.txt", "pipe.txt", "other.txt", "--out", "out"], tmp_path)
+    _clean(result)
+    assert result.returncode == 1
+    assert f"latin1.txt:{line}:{col}: error: not valid UTF-8: byte 0xe9 cannot be decoded" in result.stderr
+    assert "pipe.txt:1:1: error: cannot read file: not a regular file" in result.stderr
+    assert (tmp_path / "out" / "other-role.md").is_file()
