@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from builder.cache import Cache, code_files, code_fingerprint, tree_digest, tree_files
 from builder.config import CONFIG_NAME, SiteConfig
-from builder.freshness import CACHE_DIR, Stamp, run_key, save_run, scan_tree, unchanged_tree, watch
+from builder.freshness import CACHE_DIR, Stamp, Stat, run_key, save_run, scan_tree, unchanged_tree, watch
 from builder.gitdates import GitHead, git_head, last_commit_dates
 from builder.project import (EXIT_ERRORS, EXIT_OK, UsageError, format_diagnostics, load_site_config,
                              load_site_methodology, open_cache, run_check, shown_path)
@@ -90,7 +90,7 @@ class Settings:
     """What a build was asked to do and with what, as found before anything else was read."""
 
     digest: str  # `settings_digest`
-    watched: dict[str, tuple[int, int]] | None  # `settings_files` with their stat (None: not watchable)
+    watched: dict[str, Stat] | None  # `settings_files` with their stat (None: not watchable)
     present: dict[str, bool]  # whether each of `settings_files`'s second list exists
     watched_ns: int  # when the stat was taken: files changed after it are not trusted by their stat
     argv: list[str] | None  # the command line, to answer it again quickly (`builder.freshness.answer`);
@@ -155,7 +155,7 @@ def up_to_date(stamp: Stamp, out: Path) -> str:
 
 def _render_and_write(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, base_url: str,
                       result: CheckResult, model: SiteModel | None, analysed: set[str], dates_by_path: dict,
-                      output: dict[str, tuple[int, int]]) -> tuple[Built, dict[str, str], dict[str, tuple[int, int]]]:
+                      output: dict[str, Stat]) -> tuple[Built, dict[str, str], dict[str, Stat]]:
     """Link and render the checked site and write it: in full into a staged folder swapped in at the
     end (no `model`), or in place, only what changed since the build `model` records. Returns the
     site, the digest of every file written and the output folder's files and folders as left."""
@@ -267,7 +267,7 @@ def _report_digests(content: Path, sources: dict) -> dict[str, str]:
     """Each report's shown path -> the digest of the bytes this build read it as (a link's: of the
     file it leads to), as the build record keeps them (`state.refresh_sources`)."""
     return {shown_path(content / name): digest.partition("@")[0]
-            for name, (_, _, digest) in sources.items() if name.endswith(".md")}
+            for name, (*_, digest) in sources.items() if name.endswith(".md")}
 
 
 def _pickled(value: object) -> bytes:
@@ -295,7 +295,7 @@ def _done(cache: Cache, out: Path, settings: Settings, model: SiteModel, stamp: 
 
 
 def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, out: Path, model: SiteModel,
-                   changed: set[str], output: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]] | None:
+                   changed: set[str], output: dict[str, Stat]) -> dict[str, Stat] | None:
     """When only the edited reports' own pages can differ (see `_edited_only`), render those pages
     with the render context the last build kept and write what changed; `model` is updated and
     the output folder's new stats returned. None, with nothing written, for any other change."""

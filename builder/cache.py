@@ -94,7 +94,7 @@ def code_fingerprint() -> str:
     its code (`code_files`): any edit to jobzone, upgrade or reinstall misses the cache. Stat, not
     bytes, as for the content (`builder.freshness`): every build pays for this."""
     parts = [__version__, FORMAT, sys.version]
-    parts += (f"{path}\0{size}\0{mtime_ns}" for path, (size, mtime_ns) in watch(code_files()).items())
+    parts += (f"{path}\0" + "\0".join(map(str, stat)) for path, stat in watch(code_files()).items())
     return hashlib.blake2b("\0\0".join(parts).encode(), digest_size=16).hexdigest()
 
 

@@ -14,9 +14,11 @@ printed is printed again. Anything else (a change, a missing or damaged record, 
 changed within `RACY_NS` of being looked at) leaves the question to the full build,
 which checks settings by their bytes. This module imports only what Python starts with.
 
-A file's size and modification time stand for its bytes, as in git and make, except for a
-file changed within `RACY_NS` before it was looked at: a second write in the same clock
-tick could leave both as they were (git's "racily clean" entries).
+A file's size, modification time and change time stand for its bytes, as in git, except for
+a file changed within `RACY_NS` before it was looked at: a second write in the same clock
+tick could leave them as they were (git's "racily clean" entries). The change time (ctime)
+is the system's own and no tool sets it back, so an edit that restores a file's size and
+modification time (`cp -p`, `touch -r`, `rsync -t`, unpacking an archive) is still seen.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ import zlib
 from collections.abc import Iterable, Sequence
 
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
-FORMAT = 1  # of both records; anything else reads as absent
+FORMAT = 2  # of both records; anything else reads as absent
 
-Stat = tuple[int, int]  # (size, modification time in ns)
-SourceFile = tuple[int, int, str]  # (size, modification time in ns, digest of the bytes)
-ABSENT: Stat = (-2, -2)  # a watched path that was not there (an unreadable one is (-1, -1))
+Stat = tuple[int, int, int]  # (size, modification time, change time), times in ns
+SourceFile = tuple[int, int, int, str]  # a Stat and the digest of the bytes
+ABSENT: Stat = (-2, -2, -2)  # a watched path that was not there
+UNREADABLE: Stat = (-1, -1, -1)  # one that could not be stated
 
 
 class Stamp:
@@ -108,13 +111,13 @@ def stat_of(path: str) -> Stat:
     except FileNotFoundError:
         return ABSENT
     except OSError:
-        return (-1, -1)
-    return (info.st_size, info.st_mtime_ns)
+        return UNREADABLE
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def trusted(known: Stat, now: Stat, looked_ns: int) -> bool:
     """Whether a file's stat `now` stands for the bytes it had when it was `known` at `looked_ns`:
-    the same size and time, and a time far enough before that look (else the file is racy)."""
+    the same size and times, and written far enough before that look (else the file is racy)."""
     return known == now and now[1] < looked_ns - RACY_NS
 
 
@@ -138,7 +141,7 @@ def content_stat(entry: os.DirEntry[str]) -> Stat:
     latest = info.st_mtime_ns
     if entry.is_symlink():
         latest = max(latest, _links_changed_ns(entry.path))
-    return info.st_size, latest
+    return info.st_size, latest, info.st_ctime_ns
 
 
 def _links_changed_ns(path: str) -> int:
@@ -174,10 +177,11 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
             entries = os.scandir(current)
             if with_folders:
                 info = os.stat(current, follow_symlinks=False)
-                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns)
+                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns,
+                                                                                info.st_ctime_ns)
         except OSError:
             if current != top:
-                found[current[base:] + "/"] = (-1, -1)  # an unreadable folder differs from any readable one
+                found[current[base:] + "/"] = UNREADABLE  # an unreadable folder differs from any readable one
             continue
         with entries:
             for entry in entries:
@@ -188,9 +192,9 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
                         found[entry.path[base:]] = content_stat(entry)
                     else:
                         info = entry.stat(follow_symlinks=False)
-                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns)
+                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
                 except OSError:
-                    found[entry.path[base:]] = (-1, -1)
+                    found[entry.path[base:]] = UNREADABLE
     return found
 
 
@@ -205,7 +209,7 @@ def unchanged_tree(folder: str | os.PathLike[str], seen: dict[str, Stat]) -> boo
             info = os.stat(base + relative, follow_symlinks=False)
         except OSError:
             return False
-        if (info.st_size, info.st_mtime_ns) != before:
+        if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != before:
             return False
     return True
 
@@ -218,7 +222,7 @@ def sources_unchanged(folder: str, sources: dict[str, SourceFile], scanned_ns: i
     now = scan_tree(folder, follow_links=True)
     if now.keys() != sources.keys():
         return False
-    return all(trusted(sources[relative][:2], stat, scanned_ns) for relative, stat in now.items())
+    return all(trusted(sources[relative][:3], stat, scanned_ns) for relative, stat in now.items())
 
 
 # -- one command line's answer --------------------------------------------------------------------

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from builder.config import SiteConfig
+from builder.freshness import Stat
 from builder.project import MARKER, UsageError, shown_path
 from builder.state import digest_bytes, file_stats
 
@@ -178,7 +179,7 @@ class StagedSite:
 
 
 def write_changes(out: Path, files: dict[str, bytes | None], written: dict[str, str],
-                  manifest: dict[str, tuple[int, int]]) -> dict[str, str]:
+                  manifest: dict[str, Stat]) -> dict[str, str]:
     """Bring a site the last build wrote up to date in place: write the files whose bytes changed
     (each replaced atomically, so no reader sees half a file), delete the files no longer part of
     it. None means "as written last time". Returns the digest of every file; `manifest` is updated."""

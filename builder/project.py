@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from builder.cache import Cache
 from builder.config import ConfigError, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, Location, error, warning
-from builder.freshness import content_stat
+from builder.freshness import Stat, content_stat
 
 if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not for a build with nothing to do
     from builder.methodology import Methodology
@@ -46,12 +46,12 @@ def shown_path(path: Path) -> str:
     return str(path)
 
 
-def markdown_files(folder: Path, skipped: list[Diagnostic] | None = None) -> list[tuple[str, tuple[int, int]]]:
-    """The reports under a folder with their (size, time) as `freshness.content_stat` tells, sorted
+def markdown_files(folder: Path, skipped: list[Diagnostic] | None = None) -> list[tuple[str, Stat]]:
+    """The reports under a folder with their stat as `freshness.content_stat` tells it, sorted
     by path: `*.md` files, hidden files and folders skipped, symlinked folders not followed, and a
     symlinked file only when it points inside the folder. What is left out for a reason goes to
     `skipped`. Cheap enough for every save."""
-    found: list[tuple[str, tuple[int, int]]] = []
+    found: list[tuple[str, Stat]] = []
     root = os.path.realpath(folder)
     pending = [str(folder)]
     note = skipped.append if skipped is not None else (lambda diagnostic: None)

@@ -38,7 +38,7 @@ from builder.methodology import Methodology
 from builder.project import (EXIT_OK, UsageError, format_diagnostics, load_project, markdown_files, one_name_each,
                              open_cache, shown_path, with_missing_files, with_skipped)
 from builder.render import TemplateProblem
-from builder.freshness import SourceFile, scan_tree
+from builder.freshness import SourceFile, Stat, scan_tree
 from builder.state import refresh_sources
 
 if TYPE_CHECKING:  # imported when the first rebuild runs
@@ -160,7 +160,7 @@ class SiteState:
     _diagnostics: list[Diagnostic] = field(default_factory=list)  # what the last whole check found
     _pending: set[str] = field(default_factory=set)  # reports read since the site was last rendered
     _completed: bool = False  # the last refresh returned (one that raised may have read what it never rendered)
-    _others: dict[str, tuple[int, int]] = field(default_factory=dict)  # `_other_files` at the last refresh
+    _others: dict[str, Stat] = field(default_factory=dict)  # `_other_files` at the last refresh
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -188,7 +188,7 @@ class SiteState:
         analyse those whose bytes did; returns the shown paths that changed, appeared or went."""
         assert self._config is not None and self._methodology is not None
         scanned_ns = time.time_ns()  # before the stats: a write after it is racy next time
-        stats: dict[str, tuple[int, int]] = {}
+        stats: dict[str, Stat] = {}
         paths: dict[str, Path] = {}
         self._skipped = []
         listed = dict(markdown_files(self._config.content_path, self._skipped))
@@ -325,7 +325,7 @@ class SiteState:
             touched += [page_url(path) for path in previous if path not in built.files]
             return Refresh(sorted(set(touched)), result.diagnostics, 0)
 
-    def _other_files(self) -> dict[str, tuple[int, int]]:
+    def _other_files(self) -> dict[str, Stat]:
         """The stat of every file under the content folder but the reports (images, PDFs a report
         may link to): one changed, added or removed means the whole site is checked and copied again."""
         assert self._config is not None

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from builder.freshness import SourceFile, trusted
+from builder.freshness import SourceFile, Stat, trusted
 
 
 @dataclass
@@ -61,26 +61,26 @@ def _read_digest(path: Path) -> str:
         return f"unreadable:{exc.errno}"
 
 
-def refresh_sources(now: Mapping[str, tuple[int, int]], previous: Mapping[str, SourceFile], previous_scan_ns: int,
+def refresh_sources(now: Mapping[str, Stat], previous: Mapping[str, SourceFile], previous_scan_ns: int,
                     path_of: Callable[[str], Path]) -> tuple[dict[str, SourceFile], set[str]]:
     """The files as they are now (`now`: name -> stat, taken after `previous` was scanned at
     `previous_scan_ns`), and the names whose bytes changed, appeared or disappeared. Only files whose
     stat changed, or is racy, are read (at `path_of(name)`). Both `build` and `serve` tell changes so."""
     sources: dict[str, SourceFile] = {}
     changed = set(previous) - set(now)
-    for name, (size, mtime_ns) in now.items():
+    for name, stat in now.items():
         known = previous.get(name)
-        if known is not None and trusted(known[:2], (size, mtime_ns), previous_scan_ns):
+        if known is not None and trusted(known[:3], stat, previous_scan_ns):
             sources[name] = known
             continue
         digest = _read_digest(path_of(name))
-        sources[name] = (size, mtime_ns, digest)
-        if known is None or known[2] != digest:
+        sources[name] = (*stat, digest)
+        if known is None or known[3] != digest:
             changed.add(name)
     return sources, changed
 
 
-def file_stats(out: Path, relatives: list[str], manifest: dict[str, tuple[int, int]]) -> None:
+def file_stats(out: Path, relatives: list[str], manifest: dict[str, Stat]) -> None:
     """Record the size and time of files (and folders, "sub/") just written into `manifest`; what is
     gone is dropped from it."""
     for relative in relatives:
@@ -89,4 +89,4 @@ def file_stats(out: Path, relatives: list[str], manifest: dict[str, tuple[int, i
         except OSError:
             manifest.pop(relative, None)
             continue
-        manifest[relative] = (info.st_size, info.st_mtime_ns)
+        manifest[relative] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)

@@ -114,7 +114,9 @@ def test_unchanged_needs_same_stat_and_old_enough(tmp_path: Path) -> None:
     os.utime(path, ns=(PAST_NS, PAST_NS + 1))
     assert not unchanged(watched, {}, now)
     os.utime(path, ns=(PAST_NS, PAST_NS))
-    assert unchanged(watched, {}, now)  # same size, same time: trusted, as git trusts it
+    assert not unchanged(watched, {}, now)  # same size and time put back: its change time (ctime) still moved
+    watched = freshness.watch([str(path), missing])
+    assert unchanged(watched, {}, now)  # as stated now, it stands for its bytes
     Path(missing).write_text("", encoding="utf-8")
     assert not unchanged(watched, {}, now)
     Path(missing).unlink()
@@ -128,7 +130,7 @@ def test_sources_unchanged_sees_every_kind_of_change(tmp_path: Path) -> None:
     content.mkdir()
     (content / "a.md").write_text("a", encoding="utf-8")
     os.utime(content / "a.md", ns=(PAST_NS, PAST_NS))
-    sources = {"a.md": (1, PAST_NS, "digest")}
+    sources = {"a.md": (*freshness.stat_of(str(content / "a.md")), "digest")}
     now = time.time_ns()
     assert sources_unchanged(str(content), sources, now)
     assert not sources_unchanged(str(content), sources, PAST_NS + 1)  # racy
