@@ -122,7 +122,7 @@ def role_json(view: RoleView, base_url: str = "") -> str:
             if meta.override else None,
         },
         "steps": [{"label": s.label, "formula": s.formula, "result": s.result} for s in view.steps],
-        "computed": {key: value.exact for key, value in sorted(card.values.items())},
+        "computed": {key: value.plain for key, value in sorted(card.values.items())},
         "cites": [{"role": p.name, "score": p.score, "url": (base_url + p.path) if p.path else None,
                    "assessed": p.assessed} for p in view.peers],
         "referenced_by": [{"title": b.title, "url": base_url + b.path} for b in view.backlinks],

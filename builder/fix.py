@@ -145,8 +145,7 @@ def _claims(report: Report, entry: Entry, positions: _Positions) -> Iterable[_Wa
             continue
         stated = claim.stated
         if isinstance(stated, Stated):
-            assert isinstance(value.exact, Decimal)
-            new = write_number(stated, value.exact, _negated(stated, positions))
+            new = write_number(stated, value.stated_value(stated.decimals), _negated(stated, positions))
         elif claim.key == "sublabel.rule":
             new = str(value.exact)
         else:

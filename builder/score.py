@@ -46,10 +46,26 @@ CHAIN_RULES = {"trs": task_resistance, "modifier": modifier, "raw": raw_score, "
 
 @dataclass(frozen=True)
 class Value:
-    """A computed quantity: exact value (or a word), and how it was computed."""
+    """A computed quantity: exact value (or a word), and how it was computed. A value `below` a limit
+    (the top of a zone's band: the next zone's minimum) is, as stated, the largest number under it
+    at the precision written: 47 for "25-47", 47.9 for "25-47.9" (`stated_value`)."""
 
     exact: Decimal | str
     formula: str = ""
+    below: bool = False
+
+    def stated_value(self, places: int) -> Decimal:
+        """What a number written with `places` decimals must say to be this value."""
+        assert isinstance(self.exact, Decimal)
+        return self.exact - Decimal(1).scaleb(-places) if self.below else self.exact
+
+    @property
+    def plain(self) -> Decimal | str:
+        """The value as the methodology's own numbers write it (a band's top: 47 below 48, 47.4 below 47.5)."""
+        if not self.below or not isinstance(self.exact, Decimal):
+            return self.exact
+        exponent = self.exact.as_tuple().exponent
+        return self.stated_value(-exponent if isinstance(exponent, int) and exponent < 0 else 0)
 
 
 @dataclass
@@ -67,8 +83,8 @@ class Scorecard:
         value = self.values.get(key)
         return value.exact if value is not None and isinstance(value.exact, str) else None
 
-    def set(self, key: str, exact: Decimal | str, formula: str = "") -> None:
-        self.values[key] = Value(exact, formula)
+    def set(self, key: str, exact: Decimal | str, formula: str = "", below: bool = False) -> None:
+        self.values[key] = Value(exact, formula, below)
 
 
 def _v(stated: Stated | None) -> Decimal | None:
@@ -107,8 +123,7 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
     for upper, zone in zip((None, *m.zones), m.zones):
         card.set(f"band.{zone.name}.min", zone.min, "methodology")
         if upper is not None:
-            step = Decimal(1) if upper.min == upper.min.to_integral_value() else Decimal("0.1")
-            card.set(f"band.{zone.name}.max", upper.min - step, "methodology")
+            card.set(f"band.{zone.name}.max", upper.min, "methodology", below=True)
             card.set(f"band.{zone.name}.below", upper.min, "methodology")
         else:  # the top zone runs to the top of the scale ("Green band (48-100)")
             card.set(f"band.{zone.name}.max", c["score_scale"], "methodology")
@@ -185,7 +200,7 @@ def score_report(inputs: Inputs, meta: Meta, m: Methodology) -> Scorecard:
         zone = m.zone_of(published_score)
         card.set("zone", zone, f"score {format_number(published_score)}")
         for bound in ("min", "max"):  # the limits of this report's zone ("within the Yellow band (25-47)")
-            card.set(f"zone.band.{bound}", card.values[f"band.{zone}.{bound}"].exact, "methodology")
+            card.values[f"zone.band.{bound}"] = card.values[f"band.{zone}.{bound}"]
         metrics = {
             "score": published_score, "growth_correlation": growth,
             "protective_total": protective[0] if protective else None,

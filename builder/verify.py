@@ -122,7 +122,8 @@ def disagrees(claim: Claim, value: Value) -> bool:
     """The one test of a stated number or word against its computed value; `fix` uses it too."""
     stated = claim.stated
     if isinstance(stated, Stated):
-        return isinstance(value.exact, Decimal) and not agrees(stated.value, value.exact, stated.decimals)
+        return isinstance(value.exact, Decimal) and not agrees(stated.value, value.stated_value(stated.decimals),
+                                                                stated.decimals)
     if claim.key == "sublabel.rule":
         return rule_mismatch(stated.text, str(value.exact)) is not None
     return not same_label(stated.text, str(value.exact))
@@ -136,12 +137,12 @@ def _claims(report: Report, card: Scorecard) -> tuple[list[Diagnostic], set[Loca
             continue
         stated = claim.stated
         if isinstance(stated, Stated):
-            assert isinstance(value.exact, Decimal)
+            exact = value.stated_value(stated.decimals)
             unit = "%" if stated.text.endswith("%") else ""
-            shown = format_number(value.exact, stated.decimals)
+            shown = format_number(exact, stated.decimals)
             more = ""
-            if round_half_up(value.exact, stated.decimals) != value.exact and len(format_number(value.exact)) < 14:
-                more = f" (exactly {format_number(value.exact)})"
+            if round_half_up(exact, stated.decimals) != exact and len(format_number(exact)) < 14:
+                more = f" (exactly {format_number(exact)})"
             message = f"{claim.context}: stated {stated.text}, computed {shown}{unit}{more}"
         elif claim.key == "sublabel.rule":
             offset = rule_mismatch(stated.text, str(value.exact)) or 0

@@ -701,8 +701,33 @@ _AVERAGE = "The 3.15 average masks this split."
     (_AVERAGE + " The score sits squarely in the Yellow band (25-47).", []),
     (_AVERAGE + " The score sits squarely in the Yellow band (25-48).", ["JZ303"]),
     (_AVERAGE + " The score sits squarely in the Green band (25-47).", ["JZ304"]),  # the band is its own zone's
+    # A band's top is the largest number below the next zone's minimum, at the precision written.
+    (_AVERAGE + " The score sits squarely in the Yellow band (25-47.9).", []),
+    (_AVERAGE + " The score sits squarely in the Yellow band (25-47.99).", []),
+    (_AVERAGE + " The score sits squarely in the Yellow band (25-47.0).", ["JZ303"]),
+    (_AVERAGE + " Well clear of the Red band (0-24.9).", []),
+    (_AVERAGE + " Well clear of the Green band (48.0-100.0).", []),
 ])
 def test_prose_restates_the_resistance_score_and_bands_only_when_it_says_so(sentence, errors):
     assert SEED.count(_AVERAGE) == 1
     checked = analyse(SEED.replace(_AVERAGE, sentence).encode("utf-8"), "r.md", M)
     assert sorted(d.code for d in checked.diagnostics if d.is_error) == errors
+
+
+def test_the_top_of_a_band_is_written_at_any_precision_and_fixed_at_it() -> None:
+    """ "Yellow 25-47" and "Yellow 25-47.9" both state the Yellow band's top (the next zone starts at 48);
+    `fix` writes the top at the precision the text uses, and the export keeps the methodology's form."""
+    from builder.fix import fix_text
+
+    assert SEED.count("Yellow 25-47, Red") == 1
+    for top in ("47", "47.9", "47.99"):
+        checked = analyse(SEED.replace("Yellow 25-47, Red", f"Yellow 25-{top}, Red").encode("utf-8"), "r.md", M)
+        assert [d.code for d in checked.diagnostics if d.is_error] == []
+    wrong = SEED.replace("Yellow 25-47, Red", "Yellow 25-46.5, Red")
+    checked = analyse(wrong.encode("utf-8"), "r.md", M)
+    assert [d.message for d in checked.diagnostics if d.is_error] == [
+        "Zone bands: stated 46.5, computed 47.9 (methodology)"]
+    fixed, _ = fix_text(wrong, checked, None, M)
+    assert "Yellow 25-47.9, Red" in fixed
+    card = analyse(SEED.encode("utf-8"), "r.md", M).entry.card
+    assert card.values["band.Yellow.max"].plain == D(47) and card.values["band.Red.max"].plain == D(24)
