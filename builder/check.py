@@ -31,6 +31,8 @@ from builder.verify import verify_report
 
 @dataclass
 class Checked:
+    """One report as checked on its own: its entry (None if it could not be read) and its diagnostics."""
+
     path: str
     entry: Entry | None
     diagnostics: list[Diagnostic]
@@ -46,6 +48,8 @@ class Checked:
 
 @dataclass
 class CheckResult:
+    """Every report checked, on its own and against the others, with the index citations resolve in."""
+
     checked: list[Checked]
     index: RoleIndex | None
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -16,6 +16,8 @@ class ConfigError(LocatedError):
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """The settings of `jobzone.toml`, every one optional, and where the project lies."""
+
     root: Path
     title: str = "JobZone"
     description: str = "AI job-risk assessments, rescored from their own tables."

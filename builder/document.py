@@ -29,6 +29,8 @@ def markdown_parser() -> MarkdownIt:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell as written, where it starts in the file, so a wrong number can be pointed at."""
+
     text: str  # stripped, with each escaped pipe `\\|` read as `|`
     line: int
     col: int  # of the first character of `text`
@@ -45,6 +47,8 @@ def _escaped_before(escapes: tuple[int, ...], index: int) -> int:
 
 @dataclass(frozen=True)
 class Table:
+    """A Markdown table: header and rows of located cells, and the line it starts on."""
+
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
     line: int
@@ -104,6 +108,8 @@ Block = Union[Table, TextBlock]
 
 @dataclass
 class Section:
+    """The blocks under one heading, in order: reports are read section by section."""
+
     title: str
     level: int
     line: int
@@ -127,6 +133,8 @@ class PreparedBody:
 
 @dataclass
 class Document:
+    """A report body parsed once: its sections, and what was rendered while the tokens were at hand."""
+
     sections: list[Section]  # the first, level 0, holds anything before the first heading
     body: str  # the Markdown after the frontmatter
     body_line: int

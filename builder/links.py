@@ -117,6 +117,8 @@ class Peer:
 
 @dataclass(frozen=True)
 class Backlink:
+    """A page that links to a role: shown under "Referenced by" on the role's page."""
+
     slug: str
     title: str
     path: str
@@ -136,6 +138,8 @@ class CitedBy:
 
 @dataclass(frozen=True)
 class Unassessed:
+    """A role cited without a report of its own: it gets a "not yet assessed" page."""
+
     slug: str
     name: str
     names: tuple[str, ...]  # every way it is written across reports
@@ -148,6 +152,8 @@ class Unassessed:
 
 @dataclass
 class SiteLinks:
+    """The link graph of the site, from the summaries: what each page links and is linked from."""
+
     peers: dict[str, tuple[Peer, ...]] = field(default_factory=dict)  # by report slug
     backlinks: dict[str, tuple[Backlink, ...]] = field(default_factory=dict)  # by page slug
     unassessed: dict[str, Unassessed] = field(default_factory=dict)  # by slug

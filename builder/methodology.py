@@ -34,6 +34,8 @@ class MethodologyError(LocatedError):
 
 @dataclass(frozen=True)
 class Zone:
+    """A zone and the lowest score in it; zones are listed from the highest minimum down."""
+
     name: str
     min: Decimal
     description: str = ""
@@ -41,6 +43,8 @@ class Zone:
 
 @dataclass(frozen=True)
 class Bound:
+    """Inclusive limits a sub-label rule puts on one metric (either may be open)."""
+
     min: Decimal | None = None
     max: Decimal | None = None
 
@@ -58,6 +62,8 @@ class Bound:
 
 @dataclass(frozen=True)
 class SubLabelRule:
+    """A sub-label: its zone, the limits on metrics that give it, and the rule as published."""
+
     label: str
     zone: str
     when: dict[str, Bound]
@@ -72,6 +78,8 @@ class SubLabelRule:
 
 @dataclass(frozen=True)
 class Methodology:
+    """The scoring method as data (coefficients, precision, ranges, zones, sub-labels), so a site can change it."""
+
     name: str
     version: str
     coefficients: dict[str, Decimal]

@@ -19,6 +19,8 @@ from builder.refs import LinkRef
 
 @dataclass(frozen=True)
 class Override:
+    """An assessor's override of the formula score, with the reason it must carry."""
+
     score: Stated
     reason: str
 
@@ -50,6 +52,8 @@ class ScoredRow:
 
 @dataclass(frozen=True)
 class TaskRow:
+    """A task of the Task Decomposition table: its inputs and the stated Weighted cell, each located."""
+
     name: str
     time: Stated | None
     score: Stated | None
@@ -60,6 +64,8 @@ class TaskRow:
 
 @dataclass(frozen=True)
 class Inputs:
+    """What a report is scored from: the scores and shares of its tables, each located."""
+
     principles: tuple[ScoredRow, ...] = ()
     growth: Stated | None = None
     tasks: tuple[TaskRow, ...] = ()
@@ -120,6 +126,8 @@ class Mention:
 
 @dataclass
 class Report:
+    """A report read into data: frontmatter, tables, inputs, every stated number as a claim, and links."""
+
     path: str
     meta: Meta
     document: Document

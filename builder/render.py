@@ -36,6 +36,8 @@ from builder.numbers import format_number
 # -- view models ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SiteInfo:
+    """What every page says of the site: its title, description and base URL."""
+
     title: str
     description: str
     base_url: str  # "" or an absolute URL ending in "/"
@@ -43,6 +45,8 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class RoleRow:
+    """A role as the listings show it: one row of the index, zone and sub-label tables and the feed."""
+
     slug: str
     title: str
     path: str
@@ -56,6 +60,8 @@ class RoleRow:
 
 @dataclass(frozen=True)
 class RoleView:
+    """Everything a role page shows: its row, report, steps of the score, peers, backlinks and charts."""
+
     row: RoleRow
     entry: Entry
     json_path: str
@@ -139,6 +145,8 @@ COEFFICIENT_NOTES = {
 
 @dataclass(frozen=True)
 class RuleView:
+    """A sub-label as its page and the methodology page show it."""
+
     rule: SubLabelRule
     path: str
     conditions: str
@@ -156,6 +164,8 @@ def rule_views(m: Methodology, rows: list[RoleRow]) -> list[RuleView]:
 
 @dataclass(frozen=True)
 class NavZone:
+    """A zone as the navigation of every page shows it: name, page and band, not its roles."""
+
     zone: Zone
     path: str
     band: str
@@ -163,6 +173,8 @@ class NavZone:
 
 @dataclass(frozen=True)
 class ZoneView:
+    """A zone as its own page and the listings show it, with its roles and sub-labels."""
+
     zone: Zone
     path: str
     band: str

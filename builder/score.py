@@ -70,6 +70,8 @@ class Value:
 
 @dataclass
 class Scorecard:
+    """Every derived number of one report by key, each with how it was computed."""
+
     values: dict[str, Value] = field(default_factory=dict)
 
     def get(self, key: str) -> Value | None:

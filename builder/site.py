@@ -102,6 +102,8 @@ class RenderContext:
 
 @dataclass
 class Built:
+    """The rendered site, file by file, and what the build record keeps of it."""
+
     files: dict[str, FileData]
     pages: int
     reports: int

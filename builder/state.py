@@ -32,6 +32,8 @@ from builder.freshness import SourceFile, Stat, trusted
 
 @dataclass
 class SiteModel:
+    """What a build leaves for the next to be incremental: summaries, what each page was rendered from."""
+
     checked: dict[str, bytes]  # every report's summary (`Checked.summary`), pickled on its own, by shown path:
     # a rebuild unpickles them all but pickles again only the reports it analysed
     role_pages: dict[str, tuple[str, tuple[str, ...]]]  # slug -> (what the page shows besides its report, files)

@@ -24,6 +24,8 @@ _SITS_WORDS = (r"(?:(?!(?:above|below|beneath|under|over|near|outside|beyond|bet
 
 @dataclass(frozen=True)
 class Patterns:
+    """The compiled sentence patterns for one methodology's zone names."""
+
     zone_word: re.Pattern[str]
     trs: re.Pattern[str]
     split_line: re.Pattern[str]
