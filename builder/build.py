@@ -316,6 +316,9 @@ def _edit_in_place(config: SiteConfig, methodology: Methodology, cache: Cache, o
         return None
     output = dict(output)
     model.written = write_changes(out, {**dict.fromkeys(model.written), **rendered}, model.written, output)
+    for checked in edited:  # the summaries as they are now, digests included: the next build that renders
+        # these pages again (another report's edit may) renders them from these bytes, not the last build's
+        model.checked[checked.path] = pickle.dumps(checked.summary(), pickle.HIGHEST_PROTOCOL)
     return output
 
 

@@ -1111,3 +1111,42 @@ def test_a_deleted_empty_content_folder_is_an_error_not_up_to_date(run: Run, tmp
     (project / ROLES).rmdir()
     proc = build(run, project)
     assert proc.returncode == 2 and "no content folder" in proc.stderr and "up to date" not in proc.stdout
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("first_edit", ["prose", "principle-then-fix"])
+def test_a_page_rendered_again_later_shows_the_edit_its_own_build_took_the_short_way(
+        run: Run, tmp_path: Path, first_edit: str) -> None:
+    """An edit only its own page shows renders that page alone (the short way); when a later edit of
+    another report makes the page render again, it is rendered from the edited bytes, not from the
+    bytes the last whole build read (which put the old page back, and kept it)."""
+    project = copy_fixture(tmp_path)
+    built(run, project)
+    if first_edit == "prose":
+        edited, page = project / NLP, "roles/nlp-engineer/index.html"
+        _replace(edited, "personalisation creates some new tasks", "personalisation creates really some new tasks")
+        marker = "creates really some"
+        later = [(project / CONVERSATIONAL, "aliases: [Chatbot Engineer]",
+                  'aliases: ["Chatbot Engineer", "Search Engineer"]')]
+    else:
+        edited, page = project / CONVERSATIONAL, "roles/conversational-ai-engineer/index.html"
+        _replace(edited, "| Goal-Setting & Moral Judgment | 2 |", "| Goal-Setting & Moral Judgment | 3 |")
+        assert run(["fix", str(edited.relative_to(project))], project).returncode == 0
+        marker = "Protective 3 + Correlation 1"
+        seed = project / ROLES / "recommendation-systems-engineer.md"
+        later = [(seed, "title: Recommendation Systems Engineer\n", "title: Ranking Engineer\n"),
+                 (seed, "| Job Title | Recommendation Systems Engineer |", "| Job Title | Ranking Engineer |")]
+    rebuilt(run, project)
+    assert marker in (project / "site" / page).read_text(encoding="utf-8")
+    for change in later:
+        _replace(*change)
+    rebuilt(run, project)
+    assert marker in (project / "site" / page).read_text(encoding="utf-8")
+    assert_as_clean_build(run, project)
+    up_to_date(run, project)
+    assert marker in (project / "site" / page).read_text(encoding="utf-8")
