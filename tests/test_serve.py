@@ -666,3 +666,16 @@ def test_files_a_scan_cannot_take_are_told_as_build_tells_them(tmp_path: Path, m
     (project / "content/roles/zz-dangling.md").unlink()
     result = state.refresh()
     assert result.errors == 0 and not state.errors
+
+
+def test_the_preview_never_links_to_the_published_site(project: Path) -> None:
+    """`base_url` is for the published site: the preview is built without it, so no canonical link,
+    feed id or sitemap location leads away from it."""
+    (project / "jobzone.toml").write_text('[site]\nbase_url = "https://example.org/jobs/"\n', encoding="utf-8")
+    running = Server(project)
+    try:
+        for path in ("/", "/roles/nlp-engineer/", "/feed.xml", "/sitemap.xml", "/robots.txt"):
+            status, text = running.get(path)
+            assert status == 200 and "example.org" not in text, (path, text[:300])
+    finally:
+        running.stop()
