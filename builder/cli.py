@@ -158,8 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     try:
         return args.run(args)
-    except UsageError as exc:  # each line a problem of its own
-        print("\n".join(f"jobzone: error: {line}" for line in str(exc).splitlines() or [""]), file=sys.stderr)
+    except UsageError as exc:
+        print(exc.told(), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("jobzone: interrupted", file=sys.stderr)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from builder.diagnostics import Diagnostic, error, warning
+from builder.freshness import file_identity
 from builder.methodology import Methodology
 from builder.document import Document
 from builder.model import Citation, Inputs, Report
@@ -82,15 +83,6 @@ class RoleIndex:
         """The report whose title or alias is the cited name (any case); no partial matches,
         so "Senior Data Scientist" is never taken for "Data Scientist"."""
         return self.by_name.get(role_key(role))
-
-
-def file_identity(path: str) -> tuple[int, int] | None:
-    """The device and inode of the file `path` names (through links), None if it cannot be stat'ed."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return info.st_dev, info.st_ino
 
 
 def build_index(entries: list[Entry]) -> tuple[RoleIndex, list[Diagnostic]]:

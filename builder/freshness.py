@@ -104,15 +104,30 @@ def _unseal(data: bytes | None, size: int) -> tuple | None:
 
 
 # -- looking at files -----------------------------------------------------------------------------
+def stat_tuple(info: os.stat_result) -> Stat:
+    """The part of a file's stat that stands for its bytes (see the module's docstring)."""
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 def stat_of(path: str) -> Stat:
-    """Size and time of what `path` names (through links), ABSENT when nothing is there."""
+    """Size and times of what `path` names (through links), ABSENT when nothing is there."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
         return ABSENT
     except OSError:
         return UNREADABLE
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    return stat_tuple(info)
+
+
+def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """What makes two names one file: the device and inode of what `path` names (through links); None
+    when it cannot be stated."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def trusted(known: Stat, now: Stat, looked_ns: int) -> bool:
@@ -177,8 +192,7 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
             entries = os.scandir(current)
             if with_folders:
                 info = os.stat(current, follow_symlinks=False)
-                found[current[base:] + "/" if len(current) >= base else ""] = (info.st_size, info.st_mtime_ns,
-                                                                                info.st_ctime_ns)
+                found[current[base:] + "/" if len(current) >= base else ""] = stat_tuple(info)
         except OSError:
             if current != top:
                 found[current[base:] + "/"] = UNREADABLE  # an unreadable folder differs from any readable one
@@ -191,8 +205,7 @@ def scan_tree(folder: str | os.PathLike[str], with_folders: bool = False,
                     elif follow_links:
                         found[entry.path[base:]] = content_stat(entry)
                     else:
-                        info = entry.stat(follow_symlinks=False)
-                        found[entry.path[base:]] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+                        found[entry.path[base:]] = stat_tuple(entry.stat(follow_symlinks=False))
                 except OSError:
                     found[entry.path[base:]] = UNREADABLE
     return found
@@ -209,7 +222,7 @@ def unchanged_tree(folder: str | os.PathLike[str], seen: dict[str, Stat]) -> boo
             info = os.stat(base + relative, follow_symlinks=False)
         except OSError:
             return False
-        if (info.st_size, info.st_mtime_ns, info.st_ctime_ns) != before:
+        if stat_tuple(info) != before:
             return False
     return True
 

@@ -361,8 +361,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     and the rest are still imported; the exit status is 1 if any failed."""
     from builder.check import read_bytes
     from builder.config import load_config
-    from builder.source import undecodable, undecodable_at
     from builder.project import EXIT_ERRORS, EXIT_OK, UsageError, shown_path
+    from builder.source import undecodable, undecodable_at
 
     out = Path(args.out) if args.out else load_config(Path.cwd()).content_path
     if os.path.exists(out) and not os.path.isdir(out):

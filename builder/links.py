@@ -17,8 +17,9 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 
-from builder.corpus import Entry, RoleIndex, file_identity, file_key, role_key
+from builder.corpus import Entry, RoleIndex, file_key, role_key
 from builder.diagnostics import Diagnostic, error
+from builder.freshness import file_identity
 from builder.model import Report
 from builder.slugs import slugify
 

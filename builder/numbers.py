@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext, localcontext
 from functools import wraps
 from typing import ParamSpec, TypeVar
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, getcontext, localcontext
 
 from builder.diagnostics import Location
 
@@ -110,11 +110,8 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     """`value` to `places` decimals, half up; exact however many digits (a stated number may have more
     than the 28 a decimal context holds, and quantize would then fail rather than round)."""
     digits = value.adjusted() + places + 2
-    if digits <= getcontext().prec:
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    with localcontext() as wide:
-        wide.prec = digits
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    context = getcontext() if digits <= getcontext().prec else Context(prec=digits)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=context)
 
 
 def agrees(stated: Decimal, computed: Decimal, places: int) -> bool:

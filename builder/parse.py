@@ -46,9 +46,7 @@ def _header_range(r: Reader, table: Table, column: int, range_name: str) -> None
     cell = table.header[column]
     match = r.p.header_range.search(cell.text)
     if match:
-        block = TextBlock.of_cell(cell)
-        for bound, group in (("min", "low"), ("max", "high")):
-            r.claim(f"range.{range_name}.{bound}", r.stated_in(block, match, group), f"range in header {cell.text!r}")
+        r.claim_range(f"range.{range_name}", TextBlock.of_cell(cell), match, f"range in header {cell.text!r}")
 
 
 def _restated_score(r: Reader, row: tuple[Cell, ...], own: tuple[int, ...], key: str, what: str) -> None:
@@ -274,8 +272,7 @@ def _bands(r: Reader, block: TextBlock, match: re.Match[str]) -> None:
         elif band.group("op"):
             r.claim(f"band.{name.name}.below", r.stated_in(block, shifted, "limit"), "Zone bands")
         else:
-            r.claim(f"band.{name.name}.min", r.stated_in(block, shifted, "low"), "Zone bands")
-            r.claim(f"band.{name.name}.max", r.stated_in(block, shifted, "high"), "Zone bands")
+            r.claim_range(f"band.{name.name}", block, shifted, "Zone bands")
 
 
 def _sublabel(r: Reader) -> Claim | None:

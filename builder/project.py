@@ -15,6 +15,7 @@ from builder.cache import Cache
 from builder.config import ConfigError, SiteConfig, load_config
 from builder.diagnostics import Diagnostic, Location, error, warning
 from builder.freshness import Stat, content_stat
+from builder.freshness import file_identity as identity_of
 
 if TYPE_CHECKING:  # the checker's modules are imported when a check runs, not for a build with nothing to do
     from builder.methodology import Methodology
@@ -28,7 +29,17 @@ MARKER_TEXT = "This folder is written by `jobzone build` and replaced on every b
 
 
 class UsageError(Exception):
-    """A problem with how jobzone was called or configured: exit status 2."""
+    """A problem with how jobzone was called or configured: exit status 2. Its message may hold several
+    problems, one a line (a settings file's, each at its place)."""
+
+    @classmethod
+    def of_settings(cls, exc: Exception) -> UsageError:
+        """A settings file's problems (`tomldata.LocatedError`), each line with the code of their kind."""
+        return cls("\n".join(f"{line} [JZ901]" for line in str(exc).splitlines()))
+
+    def told(self) -> str:
+        """As printed: `jobzone: error:` before each problem."""
+        return "\n".join(f"jobzone: error: {line}" for line in str(self).splitlines() or [""])
 
 
 def shown_path(path: Path) -> str:
@@ -110,7 +121,7 @@ def load_site_config(config_file: str | None) -> SiteConfig:
     try:
         return load_config(Path.cwd(), Path(config_file) if config_file else None)
     except ConfigError as exc:
-        raise UsageError("\n".join(f"{line} [JZ901]" for line in str(exc).splitlines())) from exc
+        raise UsageError.of_settings(exc) from exc
 
 
 def load_site_methodology(config: SiteConfig) -> Methodology:
@@ -119,7 +130,7 @@ def load_site_methodology(config: SiteConfig) -> Methodology:
     try:
         return load_methodology_file(config.methodology_path, config.methodology)  # named as in jobzone.toml
     except MethodologyError as exc:
-        raise UsageError("\n".join(f"{line} [JZ901]" for line in str(exc).splitlines())) from exc
+        raise UsageError.of_settings(exc) from exc
 
 
 def open_cache(config: SiteConfig, methodology: Methodology | None, clean: bool = False) -> Cache:
@@ -168,12 +179,8 @@ def with_skipped(result: CheckResult, skipped: list[Diagnostic]) -> CheckResult:
 
 
 def file_identity(path: Path) -> tuple[int, int] | str:
-    """What makes two paths one file: its device and inode (its resolved path if it cannot be read)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return os.path.realpath(path)  # never raises, even for a link to itself
-    return info.st_dev, info.st_ino
+    """What makes two paths one file (`freshness.file_identity`), or its resolved path if it cannot be read."""
+    return identity_of(path) or os.path.realpath(path)  # never raises, even for a link to itself
 
 
 def with_missing_files(result: CheckResult, config: SiteConfig) -> CheckResult:

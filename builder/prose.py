@@ -37,14 +37,12 @@ def read_prose(r: Reader) -> tuple[list[Citation], list[Gap], list[Mention]]:
                     r.claim("zone", r.text_in(block, match, "zone"), "zone restated")
                     if match.group("low"):  # "... band (25-47)": the limits of the report's own zone
                         own_band.add(match.start("low"))
-                        r.claim("zone.band.min", r.stated_in(block, match, "low"), "the zone's band restated")
-                        r.claim("zone.band.max", r.stated_in(block, match, "high"), "the zone's band restated")
+                        r.claim_range("zone.band", block, match, "the zone's band restated")
             if "band" in text:  # "the Red band (0-24)": the limits of the zone named
                 for match in r.p.zone_band.finditer(text):
                     zone = r.methodology.zone_named(match.group("zone"))
                     if zone is not None and match.start("low") not in own_band:
-                        r.claim(f"band.{zone.name}.min", r.stated_in(block, match, "low"), f"{zone.name} band restated")
-                        r.claim(f"band.{zone.name}.max", r.stated_in(block, match, "high"), f"{zone.name} band restated")
+                        r.claim_range(f"band.{zone.name}", block, match, f"{zone.name} band restated")
             if "average" in text:  # "The 3.15 average masks this split"
                 for match in r.p.average.finditer(text):
                     r.claim("trs", r.stated_in(block, match, "value"), "Task Resistance Score restated")

@@ -58,6 +58,11 @@ class Reader:
     def claim(self, key: str, stated: Stated | StatedText, context: str) -> None:
         self.claims.append(Claim(key, stated, context))
 
+    def claim_range(self, key: str, block: TextBlock, match: re.Match[str], context: str) -> None:
+        """A range written "low-high" (groups `low` and `high`): `key`.min and `key`.max."""
+        for bound, group in (("min", "low"), ("max", "high")):
+            self.claim(f"{key}.{bound}", self.stated_in(block, match, group), context)
+
     def cell_number(self, cell: Cell | None, what: str, example: str = "a number") -> Stated | None:
         if cell is None:
             return None

@@ -635,7 +635,7 @@ def rebuild(state: SiteState, events: Events, first: bool = False) -> None:
     try:
         result = state.refresh()
     except UsageError as exc:
-        print("\n".join(f"jobzone: error: {line}" for line in str(exc).splitlines()), flush=True)
+        print(exc.told(), flush=True)
         return
     except TemplateProblem as exc:
         print(f"jobzone: error: {shown_path(Path(exc.path))}:{exc.line}: template error: {exc.message}; "

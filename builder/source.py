@@ -52,6 +52,7 @@ def undecodable_at(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
 
 
 def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
+    """What is wrong with a file that is not UTF-8, and what to do (JZ002's message)."""
     return f"not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8"
 
 

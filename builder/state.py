@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from builder.freshness import SourceFile, Stat, trusted
+from builder.freshness import SourceFile, Stat, stat_tuple, trusted
 
 
 @dataclass
@@ -91,4 +91,4 @@ def file_stats(out: Path, relatives: list[str], manifest: dict[str, Stat]) -> No
         except OSError:
             manifest.pop(relative, None)
             continue
-        manifest[relative] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        manifest[relative] = stat_tuple(info)
